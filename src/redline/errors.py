@@ -9,6 +9,7 @@ RedlineError
 │   ├── ConfigError       unknown model, suite or option value; unreadable path
 │   ├── FrameworkError    a safety framework that does not load or validate
 │   ├── ReportError       a report that does not load or validate
+│   ├── IncidentImportError  an incident snapshot that cannot be read (missing file, wrong header)
 │   └── SignatureError    a signature or key that is missing, malformed or does not verify
 ├── PrerequisiteError     something the environment lacks (a package, a model file)
 ├── RegistryError         the registry refused a request or cannot be reached (status, request)
@@ -21,6 +22,7 @@ from __future__ import annotations
 __all__ = [
     "ConfigError",
     "FrameworkError",
+    "IncidentImportError",
     "InputError",
     "PrerequisiteError",
     "RedlineError",
@@ -49,6 +51,14 @@ class FrameworkError(InputError):
 
 class ReportError(InputError):
     """A report that cannot be loaded or does not validate."""
+
+
+class IncidentImportError(InputError):
+    """An incident snapshot that cannot be read at all: a missing folder or file, or a wrong header.
+
+    Rows that are merely malformed never raise; importers report them as `RowProblem`s
+    and go on.
+    """
 
 
 class PrerequisiteError(RedlineError):

@@ -4,6 +4,12 @@ Pure library code: no HTTP, no database. The registry service (`redline.registry
 stores and serves what this package models and computes.
 """
 
+from redline.incidents._aiid import (
+    CLASSIFICATION_COLUMNS,
+    INCIDENT_COLUMNS,
+    AiidSnapshot,
+    read_aiid_snapshot,
+)
 from redline.incidents._model import (
     AttributeValue,
     Classification,
@@ -18,8 +24,27 @@ from redline.incidents._model import (
     SourceReport,
     facets,
 )
+from redline.incidents._taxonomy import (
+    CSET_SECTORS,
+    MIT_DOMAINS,
+    MIT_SUBDOMAINS,
+    REDLINE_DOMAINS,
+    cset_harm_types,
+    cset_sectors,
+    cset_severity,
+    mit_domain_name,
+    mit_subdomain_name,
+    redline_domains,
+)
 
 __all__ = [
+    "CLASSIFICATION_COLUMNS",
+    "CSET_SECTORS",
+    "INCIDENT_COLUMNS",
+    "MIT_DOMAINS",
+    "MIT_SUBDOMAINS",
+    "REDLINE_DOMAINS",
+    "AiidSnapshot",
     "AttributeValue",
     "Classification",
     "ClassificationSource",
@@ -31,5 +56,12 @@ __all__ = [
     "RowProblem",
     "Severity",
     "SourceReport",
+    "cset_harm_types",
+    "cset_sectors",
+    "cset_severity",
     "facets",
+    "mit_domain_name",
+    "mit_subdomain_name",
+    "read_aiid_snapshot",
+    "redline_domains",
 ]
