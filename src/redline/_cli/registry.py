@@ -58,6 +58,14 @@ def _database(url: str | None) -> Any:
     return server.Database(server.Settings.from_env(database_url=url))
 
 
+_SCOPE_OPTION = click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    help="Token scope, repeatable: reports:publish, reports:read, exercises, "
+    "incidents:read, incidents:submit, incidents:edit [default: all].",
+)
+
 _DB_OPTION = click.option(
     "--database",
     "database_url",
@@ -105,9 +113,14 @@ def migrate_command(database_url: str | None) -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Register this public key for it.",
 )
+@_SCOPE_OPTION
 @_DB_OPTION
 def add_institute_command(
-    slug: str, name: str, public_key: Path | None, database_url: str | None
+    slug: str,
+    name: str,
+    public_key: Path | None,
+    scopes: tuple[str, ...],
+    database_url: str | None,
 ) -> None:
     """Add an institute and print its API token (shown only this once)."""
     server = _server()
@@ -116,7 +129,7 @@ def add_institute_command(
     key = load_public_key(public_key) if public_key else None
     db = _database(database_url)
     db.migrate()
-    token = server.add_institute(db, slug, name)
+    token = server.add_institute(db, slug, name, scopes=scopes)
     if key is not None:
         server.register_key(db, slug, key)
         click.echo(f"Registered key {key.key_id}", err=True)
@@ -129,13 +142,19 @@ def add_institute_command(
 @click.option(
     "--revoke-others", is_flag=True, help="Revoke the institute's old tokens."
 )
+@_SCOPE_OPTION
 @_DB_OPTION
-def new_token_command(slug: str, revoke_others: bool, database_url: str | None) -> None:
+def new_token_command(
+    slug: str,
+    revoke_others: bool,
+    scopes: tuple[str, ...],
+    database_url: str | None,
+) -> None:
     """Issue another API token for an institute (printed once)."""
     server = _server()
-    click.echo(
-        server.new_token(_database(database_url), slug, revoke_others=revoke_others)
-    )
+    db = _database(database_url)
+    db.migrate()
+    click.echo(server.new_token(db, slug, revoke_others=revoke_others, scopes=scopes))
 
 
 @registry_group.command("institutes")

@@ -35,6 +35,27 @@ class Scope(StrEnum):
     """Anyone, without a token; stored and served redacted only."""
 
 
+class TokenScope(StrEnum):
+    """What an API token may do; a token carries any set of these."""
+
+    REPORTS_PUBLISH = "reports:publish"
+    """Publish reports and change their sharing."""
+    REPORTS_READ = "reports:read"
+    """Read reports shared with the institute."""
+    EXERCISES = "exercises"
+    """Open, join and submit to joint testing exercises."""
+    INCIDENTS_READ = "incidents:read"
+    """Query incidents, trends, and one's own submissions."""
+    INCIDENTS_SUBMIT = "incidents:submit"
+    """Submit incident reports for an editor to attach or open."""
+    INCIDENTS_EDIT = "incidents:edit"
+    """The editor role: import, attach, open, and set classifications."""
+
+
+ALL_SCOPES: tuple[TokenScope, ...] = tuple(TokenScope)
+"""Every scope: what tokens get unless told otherwise, and what pre-scope tokens got."""
+
+
 class Sharing(BaseModel):
     """A report's sharing scope."""
 

@@ -7,6 +7,7 @@ HTTP: there is no administrator token to steal from the service.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -14,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from redline.errors import ConfigError, RegistryError
-from redline.registry._api import SLUG_PATTERN
+from redline.registry._api import ALL_SCOPES, SLUG_PATTERN, TokenScope
 from redline.registry.server.db import Database
 from redline.registry.server.models import (
     ApiToken,
@@ -29,12 +30,39 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def add_institute(db: Database, slug: str, name: str) -> str:
-    """Create an institute and return its first API token (shown once).
+def token_scopes(names: Iterable[str] | None) -> tuple[TokenScope, ...]:
+    """Scopes from their names; every scope when none are named.
 
     Raises:
-        ConfigError: The slug is malformed or taken.
+        ConfigError: A name is not a scope.
     """
+    names = list(names or ())
+    if not names:
+        return ALL_SCOPES
+    known = {s.value: s for s in TokenScope}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ConfigError(
+            f"unknown token scope {unknown[0]!r}: expected one of {', '.join(known)}"
+        )
+    return tuple(s for s in TokenScope if s.value in names)
+
+
+def add_institute(
+    db: Database, slug: str, name: str, *, scopes: Iterable[str] | None = None
+) -> str:
+    """Create an institute and return its first API token (shown once).
+
+    Args:
+        db: The database.
+        slug: Short name of the institute.
+        name: Full name.
+        scopes: Scopes of the token (names of `TokenScope`); all when None or empty.
+
+    Raises:
+        ConfigError: The slug is malformed or taken, or a scope is unknown.
+    """
+    granted = token_scopes(scopes)
     if not re.match(SLUG_PATTERN, slug):
         raise ConfigError(
             f"institute {slug!r}: use 2-63 lowercase letters, digits and '-'"
@@ -44,17 +72,30 @@ def add_institute(db: Database, slug: str, name: str) -> str:
             institute = Institute(slug=slug, name=name or slug, created_at=_now())
             session.add(institute)
             session.flush()
-            return _new_token(session, institute.id)
+            return _new_token(session, institute.id, granted)
     except IntegrityError:
         raise ConfigError(f"institute {slug!r} exists") from None
 
 
-def new_token(db: Database, slug: str, *, revoke_others: bool = False) -> str:
+def new_token(
+    db: Database,
+    slug: str,
+    *,
+    revoke_others: bool = False,
+    scopes: Iterable[str] | None = None,
+) -> str:
     """Issue another API token for an institute, optionally revoking its old ones.
 
+    Args:
+        db: The database.
+        slug: The institute.
+        revoke_others: Revoke the institute's other tokens.
+        scopes: Scopes of the token (names of `TokenScope`); all when None or empty.
+
     Raises:
-        ConfigError: No such institute.
+        ConfigError: No such institute, or a scope is unknown.
     """
+    granted = token_scopes(scopes)
     with db.writer() as session:
         institute = _institute(session, slug)
         if revoke_others:
@@ -65,7 +106,7 @@ def new_token(db: Database, slug: str, *, revoke_others: bool = False) -> str:
                 )
             ):
                 token.revoked_at = _now()
-        return _new_token(session, institute.id)
+        return _new_token(session, institute.id, granted)
 
 
 def register_key(db: Database, slug: str, public_key: PublicKey) -> str:
@@ -119,7 +160,9 @@ def _institute(session: Session, slug: str) -> Institute:
     return institute
 
 
-def _new_token(session: Session, institute_id: int) -> str:
+def _new_token(
+    session: Session, institute_id: int, scopes: tuple[TokenScope, ...]
+) -> str:
     token = issue_token()
     session.add(
         ApiToken(
@@ -128,6 +171,7 @@ def _new_token(session: Session, institute_id: int) -> str:
             salt=token.salt,
             digest=token.digest,
             created_at=_now(),
+            scopes=" ".join(s.value for s in scopes),
         )
     )
     return token.value

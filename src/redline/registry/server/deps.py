@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 
+from redline.registry._api import ALL_SCOPES, TokenScope
 from redline.registry.server.db import Database
 from redline.registry.server.errors import http_error
 from redline.registry.server.models import ApiToken, Institute
@@ -23,6 +25,12 @@ class Caller:
 
     id: int
     slug: str
+    scopes: frozenset[str] = field(default_factory=lambda: frozenset(ALL_SCOPES))
+    """What the caller's token may do."""
+
+    def may(self, scope: TokenScope) -> bool:
+        """Whether the caller's token carries `scope`."""
+        return scope.value in self.scopes
 
 
 def get_db(request: Request) -> Database:
@@ -60,7 +68,9 @@ def optional_caller(
     token, slug = row
     if not token_matches(secret, token.salt, token.digest):
         raise http_error(401, "unknown or revoked API token", "invalid_token")
-    return Caller(id=token.institute_id, slug=slug)
+    return Caller(
+        id=token.institute_id, slug=slug, scopes=frozenset(token.scopes.split())
+    )
 
 
 def required_caller(
@@ -74,3 +84,47 @@ def required_caller(
 
 OptionalCaller = Annotated[Caller | None, Depends(optional_caller)]
 RequiredCaller = Annotated[Caller, Depends(required_caller)]
+
+
+def _insufficient(scope: TokenScope) -> Exception:
+    return http_error(
+        403,
+        f"this API token lacks the scope '{scope.value}' "
+        "(ask the registry operator for a token that has it)",
+        "insufficient_scope",
+    )
+
+
+def scoped(scope: TokenScope) -> Callable[[Caller], Caller]:
+    """A dependency: the calling institute, whose token must carry `scope`.
+
+    401 without a token, 403 (`insufficient_scope`, naming the scope) without the scope.
+    """
+
+    def dependency(caller: RequiredCaller) -> Caller:
+        if not caller.may(scope):
+            raise _insufficient(scope)
+        return caller
+
+    return dependency
+
+
+def optionally_scoped(scope: TokenScope) -> Callable[[Caller | None], Caller | None]:
+    """A dependency for reads open to anonymous callers: a given token needs `scope`."""
+
+    def dependency(caller: OptionalCaller) -> Caller | None:
+        if caller is not None and not caller.may(scope):
+            raise _insufficient(scope)
+        return caller
+
+    return dependency
+
+
+ReportPublisher = Annotated[Caller, Depends(scoped(TokenScope.REPORTS_PUBLISH))]
+ReportReader = Annotated[
+    Caller | None, Depends(optionally_scoped(TokenScope.REPORTS_READ))
+]
+ExerciseCaller = Annotated[Caller, Depends(scoped(TokenScope.EXERCISES))]
+IncidentReader = Annotated[Caller, Depends(scoped(TokenScope.INCIDENTS_READ))]
+IncidentSubmitter = Annotated[Caller, Depends(scoped(TokenScope.INCIDENTS_SUBMIT))]
+IncidentEditor = Annotated[Caller, Depends(scoped(TokenScope.INCIDENTS_EDIT))]

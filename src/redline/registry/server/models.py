@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -18,6 +19,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from redline.registry._api import ALL_SCOPES
+
+ALL_SCOPES_TEXT = " ".join(s.value for s in ALL_SCOPES)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -86,6 +91,8 @@ class ApiToken(Base):
     digest: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Space-separated, as OAuth writes scopes; tokens from before scopes have all.
+    scopes: Mapped[str] = mapped_column(Text, server_default=ALL_SCOPES_TEXT)
 
 
 class SigningKeyRow(Base):
@@ -197,3 +204,85 @@ class ExerciseSubmission(Base):
     )
     report_seq: Mapped[int] = mapped_column(ForeignKey("reports.seq"))
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class IncidentRow(Base):
+    """An incident or hazard; `record` is its `IncidentRecord` JSON as imported or opened.
+
+    What editors add later (classifications, attached submissions) lives in other
+    tables, so a re-import that replaces `record` never drops it.
+    """
+
+    __tablename__ = "incidents"
+    __table_args__ = (
+        UniqueConstraint("source", "external_id", name="uq_incidents_source_external"),
+        Index("ix_incidents_date_seq", "date", "seq"),
+    )
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(40), unique=True)
+    source: Mapped[str] = mapped_column(String(32))
+    external_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(1000))
+    description: Mapped[str] = mapped_column(Text)
+    date: Mapped[date] = mapped_column(Date)
+    record: Mapped[str] = mapped_column(Text)
+    content_digest: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class IncidentFacet(Base):
+    """A (facet, value) an incident is filed under, for filters and trends."""
+
+    __tablename__ = "incident_facets"
+    __table_args__ = (Index("ix_incident_facets_facet_value", "facet", "value"),)
+
+    incident_seq: Mapped[int] = mapped_column(
+        ForeignKey("incidents.seq", ondelete="CASCADE"), primary_key=True
+    )
+    facet: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(500), primary_key=True)
+
+
+class IncidentClassificationRow(Base):
+    """An editor's classification of an incident in one namespace (JSON)."""
+
+    __tablename__ = "incident_classifications"
+
+    incident_seq: Mapped[int] = mapped_column(
+        ForeignKey("incidents.seq", ondelete="CASCADE"), primary_key=True
+    )
+    namespace: Mapped[str] = mapped_column(String(64), primary_key=True)
+    classification: Mapped[str] = mapped_column(Text)
+    set_by: Mapped[int] = mapped_column(ForeignKey("institutes.id"))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class IncidentSubmissionRow(Base):
+    """An institute's incident report, waiting for an editor or decided.
+
+    JSON columns: `report` (SourceReport), `proposal` (the submitted title, date,
+    entities...), `suggestions` (likely incidents at submission time) and
+    `classification` (the automatic MIT classification).
+    """
+
+    __tablename__ = "incident_submissions"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(40), unique=True)
+    institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    report: Mapped[str] = mapped_column(Text)
+    proposal: Mapped[str] = mapped_column(Text)
+    suggestions: Mapped[str] = mapped_column(Text)
+    classification: Mapped[str] = mapped_column(Text)
+    incident_seq: Mapped[int | None] = mapped_column(
+        ForeignKey("incidents.seq", ondelete="SET NULL"), nullable=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_by: Mapped[int | None] = mapped_column(
+        ForeignKey("institutes.id"), nullable=True
+    )
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

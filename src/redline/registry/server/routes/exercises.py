@@ -13,7 +13,7 @@ from redline.registry._api import (
     SubmissionRequest,
 )
 from redline.registry.server import exercises
-from redline.registry.server.deps import DB, RequiredCaller
+from redline.registry.server.deps import DB, ExerciseCaller
 
 router = APIRouter(tags=["exercises"])
 
@@ -21,26 +21,26 @@ ExerciseId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 @router.post("/exercises", response_model=Exercise, status_code=status.HTTP_201_CREATED)
-def create_exercise(db: DB, caller: RequiredCaller, body: ExerciseCreate) -> Exercise:
+def create_exercise(db: DB, caller: ExerciseCaller, body: ExerciseCreate) -> Exercise:
     """Open a joint testing exercise."""
     return exercises.create_exercise(db, caller, body)
 
 
 @router.get("/exercises", response_model=list[Exercise])
-def list_exercises(db: DB, caller: RequiredCaller) -> list[Exercise]:
+def list_exercises(db: DB, caller: ExerciseCaller) -> list[Exercise]:
     """Exercises you participate in."""
     return exercises.list_exercises(db, caller)
 
 
 @router.get("/exercises/{exercise_id}", response_model=Exercise)
-def get_exercise(db: DB, caller: RequiredCaller, exercise_id: ExerciseId) -> Exercise:
+def get_exercise(db: DB, caller: ExerciseCaller, exercise_id: ExerciseId) -> Exercise:
     """An exercise and who has submitted."""
     return exercises.get_exercise(db, caller, exercise_id)
 
 
 @router.post("/exercises/{exercise_id}/submissions", response_model=Exercise)
 def submit_report(
-    db: DB, caller: RequiredCaller, exercise_id: ExerciseId, body: SubmissionRequest
+    db: DB, caller: ExerciseCaller, exercise_id: ExerciseId, body: SubmissionRequest
 ) -> Exercise:
     """Submit one of your reports (replacing any earlier submission)."""
     return exercises.submit(db, caller, exercise_id, body.report_id)
@@ -48,7 +48,7 @@ def submit_report(
 
 @router.get("/exercises/{exercise_id}/agreement", response_model=ExerciseAgreement)
 def get_agreement(
-    db: DB, caller: RequiredCaller, exercise_id: ExerciseId
+    db: DB, caller: ExerciseCaller, exercise_id: ExerciseId
 ) -> ExerciseAgreement:
     """Agreement statistics over the reports submitted so far."""
     return exercises.agreement(db, caller, exercise_id)

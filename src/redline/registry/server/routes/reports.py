@@ -16,7 +16,7 @@ from redline.registry._api import (
     StoredReport,
 )
 from redline.registry.server import store
-from redline.registry.server.deps import DB, OptionalCaller, RequiredCaller
+from redline.registry.server.deps import DB, ReportPublisher, ReportReader
 
 router = APIRouter(tags=["reports"])
 
@@ -40,7 +40,7 @@ async def _raw_json(request: Request) -> Any:
 )
 def publish_report(
     db: DB,
-    caller: RequiredCaller,
+    caller: ReportPublisher,
     body: PublishRequest,
     raw: Annotated[Any, Depends(_raw_json)],
     response: Response,
@@ -62,7 +62,7 @@ _OPTIONAL_AUTH: dict[str, Any] = {"security": [{}, {"HTTPBearer": []}]}
 
 @router.get("/reports", response_model=ReportPage, openapi_extra=_OPTIONAL_AUTH)
 def list_reports(
-    db: DB, caller: OptionalCaller, query: Annotated[store.ReportQuery, Query()]
+    db: DB, caller: ReportReader, query: Annotated[store.ReportQuery, Query()]
 ) -> ReportPage:
     """Reports you may read, newest first, filtered; without a token, public ones."""
     return store.list_reports(db, caller, query)
@@ -71,7 +71,7 @@ def list_reports(
 @router.get(
     "/reports/{report_id}", response_model=StoredReport, openapi_extra=_OPTIONAL_AUTH
 )
-def get_report(db: DB, caller: OptionalCaller, report_id: ReportId) -> Response:
+def get_report(db: DB, caller: ReportReader, report_id: ReportId) -> Response:
     """A report you may read, with its signed envelope as published."""
     return Response(
         store.get_report(db, caller, report_id), media_type="application/json"
@@ -80,7 +80,7 @@ def get_report(db: DB, caller: OptionalCaller, report_id: ReportId) -> Response:
 
 @router.put("/reports/{report_id}/sharing", response_model=ReportSummary)
 def update_sharing(
-    db: DB, caller: RequiredCaller, report_id: ReportId, body: Sharing
+    db: DB, caller: ReportPublisher, report_id: ReportId, body: Sharing
 ) -> ReportSummary:
     """Change who may read one of your reports."""
     return store.update_sharing(db, caller, report_id, body)
