@@ -11,6 +11,7 @@ from inspect_ai.model import ModelAPI, modelapi
 from redline.evals.tasks import (  # noqa: F401  (importing registers the tasks)
     autonomy_proxy,
     honesty_pressure,
+    incident_regression,
     jailbreak_transforms,
     knowledge_proxy,
     misuse_refusal,

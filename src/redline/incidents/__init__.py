@@ -34,6 +34,7 @@ from redline.incidents._model import (
     SourceReport,
     facets,
 )
+from redline.incidents._regression import regression_samples, write_regression_suite
 from redline.incidents._similarity import DuplicateIndex, Suggestion
 from redline.incidents._taxonomy import (
     CSET_SECTORS,
@@ -47,6 +48,13 @@ from redline.incidents._taxonomy import (
     mit_subdomain_name,
     redline_domains,
 )
+from redline.incidents._trends import (
+    NO_GROUP,
+    OTHER_GROUP,
+    TrendTable,
+    count_trends,
+    write_trend_chart,
+)
 
 __all__ = [
     "CLASSIFICATION_COLUMNS",
@@ -54,6 +62,8 @@ __all__ = [
     "INCIDENT_COLUMNS",
     "MIT_DOMAINS",
     "MIT_SUBDOMAINS",
+    "NO_GROUP",
+    "OTHER_GROUP",
     "REDLINE_DOMAINS",
     "AiidSnapshot",
     "AttributeValue",
@@ -72,8 +82,10 @@ __all__ = [
     "Severity",
     "SourceReport",
     "Suggestion",
+    "TrendTable",
     "automatic_classification",
     "classify_risk_domain",
+    "count_trends",
     "cset_harm_types",
     "cset_sectors",
     "cset_severity",
@@ -85,4 +97,7 @@ __all__ = [
     "mit_subdomain_name",
     "read_aiid_snapshot",
     "redline_domains",
+    "regression_samples",
+    "write_regression_suite",
+    "write_trend_chart",
 ]

@@ -9,6 +9,7 @@ from redline.evals.tasks.autonomy_proxy import SUITE as _AUTONOMY_PROXY
 from redline.evals.tasks.autonomy_proxy import autonomy_proxy
 from redline.evals.tasks.honesty_pressure import SUITE as _HONESTY_PRESSURE
 from redline.evals.tasks.honesty_pressure import honesty_pressure
+from redline.evals.tasks.incident_regression import incident_regression
 from redline.evals.tasks.jailbreak_transforms import SUITE as _JAILBREAK_TRANSFORMS
 from redline.evals.tasks.jailbreak_transforms import jailbreak_transforms
 from redline.evals.tasks.knowledge_proxy import SUITE as _KNOWLEDGE_PROXY
@@ -32,13 +33,15 @@ SUITES: dict[str, SuiteInfo] = {
         _SOCIETAL_BIAS,
     )
 }
-"""Catalogue of the built-in suites, keyed by task name."""
+"""Catalogue of the built-in suites, keyed by task name. `incident_regression` is
+not in it: its items are the user's incidents (`dataset_path`), not packaged data."""
 
 __all__ = [
     "SUITES",
     "SuiteInfo",
     "autonomy_proxy",
     "honesty_pressure",
+    "incident_regression",
     "jailbreak_transforms",
     "knowledge_proxy",
     "misuse_refusal",
