@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _incident_world import AIID, IncidentWorld, make_incident_world
 from _registry_world import World, make_world
 
 from helpers.postgres import PostgresServer, PostgresUnavailable, start_postgres
@@ -83,3 +84,25 @@ def report_data(golden: dict[str, Any]) -> Callable[..., dict[str, Any]]:
         return data
 
     return make
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def incident_world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[IncidentWorld]:
+    """One registry per module and backend with the whole AIID snapshot imported."""
+    if not (AIID / "incidents.csv").is_file():
+        pytest.skip("../shared/data/aiid absent")
+    url = database_url(request.param, request, tmp_path_factory)
+    with make_incident_world(url) as w:
+        yield w
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def empty_incident_world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[IncidentWorld]:
+    """A registry per module and backend with incident-role tokens and no incidents."""
+    url = database_url(request.param, request, tmp_path_factory)
+    with make_incident_world(url, snapshot=False) as w:
+        yield w

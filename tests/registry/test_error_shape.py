@@ -51,6 +51,15 @@ def test_every_route_is_covered(shared_world: World) -> None:
         "/v1/exercises/{exercise_id}",
         "/v1/exercises/{exercise_id}/submissions",
         "/v1/exercises/{exercise_id}/agreement",
+        "/v1/incidents",
+        "/v1/incidents/import",
+        "/v1/incidents/trends",
+        "/v1/incidents/{incident_id}",
+        "/v1/incidents/{incident_id}/classifications/{namespace}",
+        "/v1/incidents/submissions",
+        "/v1/incidents/submissions/{submission_id}",
+        "/v1/incidents/submissions/{submission_id}/attach",
+        "/v1/incidents/submissions/{submission_id}/open",
     } <= paths
 
 

@@ -20,6 +20,10 @@ SEMANTIC = {
     ("PUT", "/v1/reports/{report_id}/sharing"),
     ("POST", "/v1/exercises"),
     ("POST", "/v1/exercises/{exercise_id}/submissions"),
+    ("POST", "/v1/incidents/import"),
+    ("PUT", "/v1/incidents/{incident_id}/classifications/{namespace}"),
+    ("POST", "/v1/incidents/submissions/{submission_id}/attach"),
+    ("POST", "/v1/incidents/submissions/{submission_id}/open"),
 }
 
 

@@ -8,15 +8,16 @@ messages or reprs. Fetched reports are verified before they are returned.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from datetime import datetime
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date, datetime
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 from pydantic import TypeAdapter, ValidationError
 
 from redline.errors import ConfigError, RegistryError
+from redline.incidents import IncidentRecord, TrendTable
 from redline.registry._api import (
     ErrorResponse,
     Exercise,
@@ -31,10 +32,37 @@ from redline.registry._api import (
     Sharing,
     StoredReport,
 )
+from redline.registry._incidents_api import (
+    AttachRequest,
+    ClassificationUpdate,
+    ImportResult,
+    Incident,
+    IncidentPage,
+    IncidentSubmission,
+    IncidentSummary,
+    OpenRequest,
+    SubmissionCreate,
+    SubmissionPage,
+)
 from redline.reports import PublicKey, verify_signed_report
 
 T = TypeVar("T")
 DEFAULT_TIMEOUT_S = 30.0
+Filter = str | int | date | datetime | None
+"""A query filter value; dates and datetimes travel as ISO 8601."""
+
+
+def _segment(value: str) -> str:
+    # An id typed by a person must stay one path segment (`aiid:23` keeps its colon).
+    return quote(value, safe=":")
+
+
+def _params(filters: Mapping[str, Filter]) -> dict[str, str | int]:
+    return {
+        k: v.isoformat() if isinstance(v, date | datetime) else v
+        for k, v in filters.items()
+        if v is not None
+    }
 
 
 def check_url(url: str) -> str:
@@ -160,12 +188,7 @@ class RegistryClient:
 
     def page(self, **filters: str | int | datetime | None) -> ReportPage:
         """One page of reports; filters as in `GET /v1/reports`."""
-        params = {
-            k: v.isoformat() if isinstance(v, datetime) else v
-            for k, v in filters.items()
-            if v is not None
-        }
-        return self._call("GET", "/reports", ReportPage, params=params)
+        return self._call("GET", "/reports", ReportPage, params=_params(filters))
 
     def reports(
         self, **filters: str | int | datetime | None
@@ -209,6 +232,100 @@ class RegistryClient:
         return self._call(
             "GET", f"/exercises/{exercise_id}/agreement", ExerciseAgreement
         )
+
+    def import_incidents(
+        self, source: str, records: Iterable[IncidentRecord | Mapping[str, Any]]
+    ) -> ImportResult:
+        """Create or update one batch of records from `source` (needs `incidents:edit`).
+
+        Records may be models or JSON data; the service validates each on its own
+        and reports the ones it skipped.
+        """
+        body = {
+            "source": source,
+            "records": [
+                r.model_dump(mode="json") if isinstance(r, IncidentRecord) else r
+                for r in records
+            ],
+        }
+        return self._call("POST", "/incidents/import", ImportResult, json=body)
+
+    def incident_page(self, **filters: Filter) -> IncidentPage:
+        """One page of incidents; filters as in `GET /v1/incidents`."""
+        return self._call("GET", "/incidents", IncidentPage, params=_params(filters))
+
+    def incidents(self, **filters: Filter) -> Iterator[IncidentSummary]:
+        """Every matching incident, following pages."""
+        cursor: str | None = None
+        while True:
+            page = self.incident_page(**filters, cursor=cursor)
+            yield from page.items
+            if page.next_cursor is None:
+                return
+            cursor = page.next_cursor
+
+    def incident(self, incident_id: str) -> Incident:
+        """One incident by registry id or `source:external_id`."""
+        return self._call("GET", f"/incidents/{_segment(incident_id)}", Incident)
+
+    def incident_trends(self, **query: Filter) -> TrendTable:
+        """Incident counts per period and group (`by`, `interval`, `top`, filters)."""
+        return self._call("GET", "/incidents/trends", TrendTable, params=_params(query))
+
+    def submit_incident(self, submission: SubmissionCreate) -> IncidentSubmission:
+        """Submit an incident report; the answer carries suggested incidents."""
+        body = submission.model_dump(mode="json")
+        return self._call(
+            "POST", "/incidents/submissions", IncidentSubmission, json=body
+        )
+
+    def incident_submissions(
+        self, status: str | None = None, limit: int = 100
+    ) -> Iterator[IncidentSubmission]:
+        """The caller's submissions (an editor's: everyone's), newest first."""
+        cursor: str | None = None
+        while True:
+            params = _params({"status": status, "limit": limit, "cursor": cursor})
+            page: SubmissionPage = self._call(
+                "GET", "/incidents/submissions", SubmissionPage, params=params
+            )
+            yield from page.items
+            if page.next_cursor is None:
+                return
+            cursor = page.next_cursor
+
+    def incident_submission(self, submission_id: str) -> IncidentSubmission:
+        """One submission."""
+        return self._call(
+            "GET",
+            f"/incidents/submissions/{_segment(submission_id)}",
+            IncidentSubmission,
+        )
+
+    def attach_submission(
+        self, submission_id: str, incident_id: str
+    ) -> IncidentSubmission:
+        """Attach a pending submission to an incident (needs `incidents:edit`)."""
+        body = AttachRequest(incident_id=incident_id).model_dump(mode="json")
+        path = f"/incidents/submissions/{_segment(submission_id)}/attach"
+        return self._call("POST", path, IncidentSubmission, json=body)
+
+    def open_submission(
+        self, submission_id: str, overrides: OpenRequest | None = None
+    ) -> IncidentSubmission:
+        """Open a pending submission as a new incident (needs `incidents:edit`)."""
+        body = (overrides or OpenRequest()).model_dump(mode="json", exclude_unset=True)
+        path = f"/incidents/submissions/{_segment(submission_id)}/open"
+        return self._call("POST", path, IncidentSubmission, json=body)
+
+    def set_classification(
+        self, incident_id: str, namespace: str, update: ClassificationUpdate
+    ) -> Incident:
+        """Set an editor's classification of an incident (needs `incidents:edit`)."""
+        path = (
+            f"/incidents/{_segment(incident_id)}/classifications/{_segment(namespace)}"
+        )
+        return self._call("PUT", path, Incident, json=update.model_dump(mode="json"))
 
 
 def _error(response: httpx.Response, described: str) -> RegistryError:

@@ -13,7 +13,14 @@ from redline.registry.server.errors import (
     error_response,
     install_error_handlers,
 )
-from redline.registry.server.routes import exercises, health, institutes, reports
+from redline.registry.server.incident_submissions import SuggestionIndex
+from redline.registry.server.routes import (
+    exercises,
+    health,
+    incidents,
+    institutes,
+    reports,
+)
 from redline.registry.server.settings import Settings
 
 API_PREFIX = "/v1"
@@ -85,14 +92,17 @@ def create_app(
     app = FastAPI(
         title="Redline registry",
         version=__version__,
-        summary="Signed safety reports shared between institutes; joint exercises.",
+        summary="Signed safety reports shared between institutes; joint exercises; "
+        "an incident database.",
         responses=ERROR_RESPONSES,
     )
     app.state.db = db
     app.state.settings = settings
+    # Duplicate suggestions over every incident; rebuilt only when incidents change.
+    app.state.incident_index = SuggestionIndex()
     install_error_handlers(app)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (health, institutes, reports, exercises):
+    for module in (health, institutes, reports, exercises, incidents):
         api.include_router(module.router)
     app.include_router(api)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
