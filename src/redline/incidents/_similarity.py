@@ -113,12 +113,28 @@ class DuplicateIndex:
         self.method: Method = method
         self._n = len(pairs)
         vocabulary: dict[str, int] = {}
+        # A word's own features (the word and its character n-grams) are looked up
+        # once per distinct word rather than once per occurrence.
+        per_word: dict[str, list[int]] = {}
         rows: list[NDArray[np.int64]] = []
         cols: list[NDArray[np.int64]] = []
         for row, (_, text) in enumerate(pairs):
-            ids = [
-                vocabulary.setdefault(t, len(vocabulary)) for t in self._features(text)
-            ]
+            words = content_words(text)
+            ids: list[int] = []
+            for word in words:
+                known = per_word.get(word)
+                if known is None:
+                    own = ["w:" + word]
+                    if method == "tfidf":
+                        own.extend(_char_grams(word))
+                    known = [vocabulary.setdefault(t, len(vocabulary)) for t in own]
+                    per_word[word] = known
+                ids.extend(known)
+            if method == "tfidf":
+                ids.extend(
+                    vocabulary.setdefault(f"b:{a} {b}", len(vocabulary))
+                    for a, b in zip(words, words[1:], strict=False)
+                )
             cols.append(np.asarray(ids, dtype=np.int64))
             rows.append(np.full(len(ids), row, dtype=np.int64))
         self._vocabulary = vocabulary
@@ -200,7 +216,8 @@ class DuplicateIndex:
         root = math.sqrt(total) or 1.0
         return {col: value / root for col, value in vector.items()}
 
-    def _query(self, text: str) -> sparse.csr_matrix:
+    def _scores(self, text: str) -> NDArray[np.float64]:
+        """The text's score against every indexed incident, in index order."""
         features = self._features(text)
         if self.method == "tfidf":
             vector = self._tfidf(features)
@@ -210,11 +227,16 @@ class DuplicateIndex:
                 for t in set(features)
                 if t in self._vocabulary
             }
-        cols = sorted(vector)
-        return sparse.csr_matrix(
-            ([vector[c] for c in cols], ([0] * len(cols), cols)),
-            shape=(1, len(self._vocabulary)),
-        )
+        # A dense query times the CSR index is one pass over the index's non-zeros.
+        query = np.zeros(len(self._vocabulary))
+        if vector:
+            query[np.fromiter(vector.keys(), dtype=np.int64)] = np.fromiter(
+                vector.values(), dtype=np.float64
+            )
+        scores = np.asarray(self._matrix @ query, dtype=np.float64)
+        if self.method == "bm25":
+            scores = scores / (scores + 1.0)
+        return scores
 
     def __len__(self) -> int:
         """The number of indexed incidents."""
@@ -233,7 +255,7 @@ class DuplicateIndex:
         return self.suggest_many([text], k)[0]
 
     def suggest_many(self, texts: Sequence[str], k: int = 5) -> list[list[Suggestion]]:
-        """`suggest` for several texts at once (one sparse product for all).
+        """`suggest` for several texts.
 
         Args:
             texts: The new reports' texts.
@@ -244,10 +266,7 @@ class DuplicateIndex:
         """
         if not texts or self._n == 0 or k <= 0:
             return [[] for _ in texts]
-        queries = sparse.vstack([self._query(t) for t in texts]).tocsr()
-        scores = np.asarray((queries @ self._matrix.T).todense(), dtype=np.float64)
-        if self.method == "bm25":
-            scores = scores / (scores + 1.0)
+        scores = [self._scores(text) for text in texts]
         results: list[list[Suggestion]] = []
         for row in scores:
             # Stable sort on -score keeps index order among ties: deterministic.

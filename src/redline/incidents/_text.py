@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -19,11 +20,16 @@ STOP_WORDS = frozenset(
 
 def normalise(text: str) -> str:
     """Lower-case, strip accents and fold typographic quotes ("Google’s" -> "google's")."""
-    folded = unicodedata.normalize("NFKD", text)
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = text
+    if (
+        not text.isascii()
+    ):  # the accent-stripping pass is the slow part; skip it when it can't matter
+        folded = unicodedata.normalize("NFKD", text)
+        folded = "".join(c for c in folded if not unicodedata.combining(c))
     return folded.replace("\u2019", "'").replace("\u2018", "'").lower()
 
 
+@lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """Strip a plural ending, the lightest stemming that still matches "deepfakes" with "deepfake"."""
     if len(word) > 4 and word.endswith("ies"):
