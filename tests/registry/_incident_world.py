@@ -12,8 +12,7 @@ import httpx
 import pytest
 from _registry_world import BASE, World, make_world
 
-from redline.registry import RegistryClient
-from redline.registry._snapshot_import import SnapshotImport, import_aiid_snapshot
+from redline.registry import RegistryClient, SnapshotImport, import_aiid_snapshot
 from redline.registry.server import new_token
 
 AIID = Path(__file__).resolve().parents[3] / "shared" / "data" / "aiid"

@@ -127,6 +127,10 @@ def _all(world: IncidentWorld, **filters) -> list:
 def test_paging_walks_every_incident_once_most_recent_first(
     incident_world: IncidentWorld,
 ) -> None:
+    with incident_world.http(incident_world.reader) as http:
+        for cursor in ("c9999999_1", "c0_0"):
+            r = http.get("/v1/incidents", params={"cursor": cursor})
+            assert r.status_code == 200, r.text
     items = _all(incident_world)
     assert len(items) == 1367
     assert len({i.id for i in items}) == 1367
@@ -346,3 +350,60 @@ def test_submitters_see_their_own_submissions_and_editors_all(
     with incident_world.http(incident_world.reader) as http:
         r = http.get(f"/v1/incidents/submissions/{mine.id}")
         assert r.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "loc"),
+    [
+        (
+            "/v1/incidents/submissions",
+            {"report": {}, "proposal": {"title": "t", "date": "someday"}},
+            "body.proposal.date",
+        ),
+        (
+            "/v1/incidents/submissions",
+            {
+                "report": {"url": "ftp://x"},
+                "proposal": {"title": "t", "date": "2024-01-01"},
+            },
+            "body.report.url",
+        ),
+        ("/v1/incidents/import", {"source": "Not Valid", "records": []}, "body.source"),
+        (
+            "/v1/incidents/submissions/isub_x/open",
+            {"kind": "rumour"},
+            "body.kind",
+        ),
+    ],
+)
+def test_bad_bodies_get_422_naming_the_field(
+    incident_world: IncidentWorld, path: str, body: dict, loc: str
+) -> None:
+    with incident_world.http(incident_world.editor) as http:
+        r = http.post(path, json=body)
+    assert r.status_code == 422, r.text
+    error = r.json()["error"]
+    assert error["code"] == "validation_error"
+    assert error["details"][0]["loc"] == loc
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"limit": "0"},
+        {"limit": "101"},
+        {"cursor": "c1"},
+        {"cursor": "c1_"},
+        {"date_from": "2024-13-01"},
+        {"harm_type": "boredom"},
+        {"kind": "rumour"},
+        {"surprise": "1"},
+    ],
+)
+def test_bad_query_parameters_get_422(
+    incident_world: IncidentWorld, params: dict[str, str]
+) -> None:
+    with incident_world.http(incident_world.reader) as http:
+        r = http.get("/v1/incidents", params=params)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["details"][0]["loc"].startswith("query.")

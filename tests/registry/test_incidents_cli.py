@@ -320,3 +320,29 @@ def test_import_through_a_real_server(tmp_path: Path) -> None:
     assert len(first["new"]) == 1367
     assert (len(second["new"]), len(second["changed"])) == (0, 0)
     assert len(second["unchanged"]) == 1367
+
+
+def test_operator_grants_token_scopes(tmp_path: Path) -> None:
+    from sqlalchemy import select
+
+    from redline.registry.server.models import ApiToken
+
+    url = f"sqlite:///{tmp_path / 'ops.db'}"
+    run("registry", "add-institute", "aisi-x", "--database", url,
+        "--scope", "incidents:read")  # fmt: skip
+    run("registry", "new-token", "aisi-x", "--database", url,
+        "--scope", "incidents:read", "--scope", "incidents:submit")  # fmt: skip
+    run("registry", "new-token", "aisi-x", "--database", url)
+    bad = run(
+        "registry", "new-token", "aisi-x", "--database", url, "--scope", "admin",
+        ok=False,
+    )  # fmt: skip
+    assert bad.exit_code == 2
+    assert "unknown token scope 'admin'" in bad.output
+    db = Database(Settings(database_url=url))
+    with db.reader() as session:
+        scopes = [t.scopes for t in session.scalars(select(ApiToken).order_by("id"))]
+    db.dispose()
+    assert scopes[0] == "incidents:read"
+    assert scopes[1] == "incidents:read incidents:submit"
+    assert len(scopes[2].split()) == 6

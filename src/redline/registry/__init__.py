@@ -1,4 +1,4 @@
-"""The registry: share signed reports between institutes, run joint exercises.
+"""The registry: shared signed reports, joint exercises, and an incident database.
 
 This package holds the client and the wire models; the service is in
 `redline.registry.server` (needs `pip install 'redline[server]'`).
@@ -24,10 +24,31 @@ from redline.registry._api import (
     StoredReport,
     Submission,
     SubmissionRequest,
+    TokenScope,
 )
+from redline.registry._incidents_api import (
+    AttachRequest,
+    ClassificationUpdate,
+    ImportResult,
+    Incident,
+    IncidentImport,
+    IncidentPage,
+    IncidentProposal,
+    IncidentSubmission,
+    IncidentSuggestion,
+    IncidentSummary,
+    OpenRequest,
+    SkippedRecord,
+    SubmissionCreate,
+    SubmissionPage,
+    SubmissionStatus,
+)
+from redline.registry._snapshot_import import SnapshotImport, import_aiid_snapshot
 from redline.registry.client import RegistryClient, check_url
 
 __all__ = [
+    "AttachRequest",
+    "ClassificationUpdate",
     "ErrorBody",
     "ErrorDetail",
     "ErrorResponse",
@@ -35,8 +56,17 @@ __all__ = [
     "ExerciseAgreement",
     "ExerciseCreate",
     "Health",
+    "ImportResult",
+    "Incident",
+    "IncidentImport",
+    "IncidentPage",
+    "IncidentProposal",
+    "IncidentSubmission",
+    "IncidentSuggestion",
+    "IncidentSummary",
     "InstituteInfo",
     "KeyRegistration",
+    "OpenRequest",
     "PublishRequest",
     "PublishResult",
     "RegisteredKey",
@@ -45,8 +75,15 @@ __all__ = [
     "ReportSummary",
     "Scope",
     "Sharing",
+    "SkippedRecord",
+    "SnapshotImport",
     "StoredReport",
     "Submission",
+    "SubmissionCreate",
+    "SubmissionPage",
     "SubmissionRequest",
+    "SubmissionStatus",
+    "TokenScope",
     "check_url",
+    "import_aiid_snapshot",
 ]

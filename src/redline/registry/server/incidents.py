@@ -357,7 +357,8 @@ def list_incidents(db: Database, query: IncidentQuery) -> IncidentPage:
     conditions = _conditions(query)
     if query.cursor is not None:
         day, seq = query.cursor[1:].split("_")
-        when = date.fromordinal(max(1, int(day)))
+        # The pattern bounds the digits, not the value: clamp to valid dates.
+        when = date.fromordinal(min(max(1, int(day)), date.max.toordinal()))
         conditions.append(
             or_(
                 IncidentRow.date < when,
