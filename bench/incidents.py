@@ -103,11 +103,13 @@ def main() -> None:
     print("(b) duplicate suggestions: each title against all descriptions")
     titles = [r.title for r in records]
     for method in ("tfidf", "bm25"):
-        start = time.perf_counter()
-        index = DuplicateIndex(
-            ((r.external_id or "", r.description) for r in records), method=method
-        )
-        built = time.perf_counter() - start
+        builds = []
+        for _ in range(3):  # the first build also fills the per-word caches
+            start = time.perf_counter()
+            index = DuplicateIndex(
+                ((r.external_id or "", r.description) for r in records), method=method
+            )
+            builds.append(time.perf_counter() - start)
         start = time.perf_counter()
         found = index.suggest_many(titles, k=5)
         per_query = (time.perf_counter() - start) / len(titles) * 1000
@@ -117,7 +119,8 @@ def main() -> None:
         default = " (default)" if method == "tfidf" else ""
         print(
             f"  {method + default:<16} recall@1={at1 / len(keys):.3f} "
-            f"recall@5={at5 / len(keys):.3f}  build {built * 1000:.0f} ms, "
+            f"recall@5={at5 / len(keys):.3f}  build {builds[0] * 1000:.0f} ms first, "
+            f"{min(builds) * 1000:.0f} ms best of 3, "
             f"{per_query:.2f} ms/query ({len(keys)} queries)"
         )
 

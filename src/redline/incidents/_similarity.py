@@ -112,43 +112,9 @@ class DuplicateIndex:
             raise ValueError(f"DuplicateIndex: key {repeated!r} given more than once")
         self.method: Method = method
         self._n = len(pairs)
-        vocabulary: dict[str, int] = {}
-        # A word's own features (the word and its character n-grams) are looked up
-        # once per distinct word rather than once per occurrence.
-        per_word: dict[str, list[int]] = {}
-        rows: list[NDArray[np.int64]] = []
-        cols: list[NDArray[np.int64]] = []
-        for row, (_, text) in enumerate(pairs):
-            words = content_words(text)
-            ids: list[int] = []
-            for word in words:
-                known = per_word.get(word)
-                if known is None:
-                    own = ["w:" + word]
-                    if method == "tfidf":
-                        own.extend(_char_grams(word))
-                    known = [vocabulary.setdefault(t, len(vocabulary)) for t in own]
-                    per_word[word] = known
-                ids.extend(known)
-            if method == "tfidf":
-                ids.extend(
-                    vocabulary.setdefault(f"b:{a} {b}", len(vocabulary))
-                    for a, b in zip(words, words[1:], strict=False)
-                )
-            cols.append(np.asarray(ids, dtype=np.int64))
-            rows.append(np.full(len(ids), row, dtype=np.int64))
+        counts, vocabulary = self._count(pairs)
         self._vocabulary = vocabulary
-        shape = (self._n, len(vocabulary))
-        all_cols = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
-        # Duplicate (row, col) entries are summed: the matrix holds term counts.
-        counts = sparse.csr_matrix(
-            (
-                np.ones(len(all_cols)),
-                (np.concatenate(rows) if rows else all_cols, all_cols),
-            ),
-            shape=shape,
-        )
-        counts.sum_duplicates()
+        shape = counts.shape
         df = np.bincount(counts.indices, minlength=shape[1]).astype(np.float64)
         self._block = np.zeros(shape[1], dtype=np.int64)
         for term, col in vocabulary.items():
@@ -165,6 +131,59 @@ class DuplicateIndex:
             row_of = np.repeat(np.arange(shape[0]), np.diff(matrix.indptr))
             matrix.data = matrix.data * (BM25_K1 + 1) / (matrix.data + norm[row_of])
             self._matrix = matrix
+
+    def _count(
+        self, pairs: list[tuple[str, str]]
+    ) -> tuple[sparse.csr_matrix, dict[str, int]]:
+        """Term counts (texts x vocabulary) and the vocabulary.
+
+        Counted as (texts x distinct words) @ (distinct words x word features):
+        a word's features (the word and its character n-grams) are built once
+        per distinct word, not once per occurrence, which keeps the build well
+        under a second for the AIID snapshot.
+        """
+        vocabulary: dict[str, int] = {}
+        word_ids: dict[str, int] = {}
+        # Built directly in CSR form (rows arrive in order): going through COO
+        # would sort every matrix, which took most of the build time.
+        occurrences: list[int] = []
+        occurrence_ptr = [0]
+        bigram_cols: list[int] = []
+        bigram_ptr = [0]
+        for _, text in pairs:
+            words = content_words(text)
+            occurrences.extend(word_ids.setdefault(w, len(word_ids)) for w in words)
+            occurrence_ptr.append(len(occurrences))
+            if self.method == "tfidf":
+                bigram_cols.extend(
+                    vocabulary.setdefault(f"b:{a} {b}", len(vocabulary))
+                    for a, b in zip(words, words[1:], strict=False)
+                )
+            bigram_ptr.append(len(bigram_cols))
+        features: list[int] = []
+        feature_ptr = [0]
+        for word in word_ids:  # insertion order is id order
+            own = ["w:" + word]
+            if self.method == "tfidf":
+                own.extend(_char_grams(word))
+            features.extend(vocabulary.setdefault(t, len(vocabulary)) for t in own)
+            feature_ptr.append(len(features))
+        size = len(vocabulary)
+
+        def ones(
+            indices: list[int], indptr: list[int], width: int
+        ) -> sparse.csr_matrix:
+            return sparse.csr_matrix(
+                (np.ones(len(indices)), np.asarray(indices, dtype=np.int64), indptr),
+                shape=(len(indptr) - 1, width),
+            )
+
+        counts = ones(occurrences, occurrence_ptr, len(word_ids)) @ ones(
+            features, feature_ptr, size
+        ) + ones(bigram_cols, bigram_ptr, size)
+        counts = counts.tocsr()
+        counts.sum_duplicates()
+        return counts, vocabulary
 
     def _features(self, text: str) -> list[str]:
         features = text_features(text)

@@ -18,15 +18,16 @@ STOP_WORDS = frozenset(
 """English function words: frequent everywhere, so they only add noise to matching."""
 
 
+_COMBINING = re.compile("[\u0300-\u036f]")
+"""Combining diacritical marks, which NFKD splits off accented Latin letters."""
+
+
 def normalise(text: str) -> str:
     """Lower-case, strip accents and fold typographic quotes ("Google’s" -> "google's")."""
-    folded = text
-    if (
-        not text.isascii()
-    ):  # the accent-stripping pass is the slow part; skip it when it can't matter
-        folded = unicodedata.normalize("NFKD", text)
-        folded = "".join(c for c in folded if not unicodedata.combining(c))
-    return folded.replace("\u2019", "'").replace("\u2018", "'").lower()
+    folded = text.replace("\u2019", "'").replace("\u2018", "'")
+    if not folded.isascii():  # only then can there be accents to strip
+        folded = _COMBINING.sub("", unicodedata.normalize("NFKD", folded))
+    return folded.lower()
 
 
 @lru_cache(maxsize=1 << 16)
