@@ -177,10 +177,17 @@ def test_suite_runs_end_to_end_on_the_embedded_model(tmp_path: Path) -> None:
     assert task.metadata["metrics"] == ["recurrence_rate"]
     assert task.metadata["dataset_digest"].startswith("sha256:")
     assert task.version == 1
+    # By its Inspect registry name, as `inspect eval redline/incident_regression` runs it.
     log = inspect_eval(
-        task, model="redline/local", display="none", log_dir=str(tmp_path / "logs")
+        "redline/incident_regression",
+        task_args={"dataset_path": str(path), "max_tokens": 24},
+        model="redline/local",
+        display="none",
+        log_dir=str(tmp_path / "logs"),
     )[0]
     assert log.status == "success", log.error
+    assert log.eval.task == "redline/incident_regression"
+    assert log.eval.metadata == task.metadata
     assert log.samples is not None
     assert len(log.samples) == 2
     assert {s.metadata["category"] for s in log.samples} == {"honesty"}
