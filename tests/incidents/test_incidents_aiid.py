@@ -229,3 +229,13 @@ def test_non_utf8_file_is_an_input_error(tmp_path: Path) -> None:
     )
     with pytest.raises(IncidentImportError, match="not UTF-8"):
         read_aiid_snapshot(folder)
+
+
+def test_an_oversized_field_costs_one_row_not_the_file(tmp_path: Path) -> None:
+    huge = '"' + "x" * 200_000 + '"'
+    incidents = row(1) + row(2, description=huge) + row(3)
+    result = read_aiid_snapshot(snapshot(tmp_path / "big", incidents))
+    assert [r.external_id for r in result.records] == ["1", "3"]
+    (problem,) = result.problems
+    assert (problem.file, problem.line) == ("incidents.csv", 3)
+    assert "field larger than field limit" in problem.reason

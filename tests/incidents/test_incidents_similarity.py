@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from redline.incidents import AiidSnapshot, DuplicateIndex
+from redline.incidents import AiidSnapshot, DuplicateIndex, SourceReport, incident_text
 
 STORED = [
     ("a", "A self-driving car operated by a ride-hailing company struck a pedestrian at night."),
@@ -69,3 +69,17 @@ def test_each_title_finds_its_own_incident_on_the_real_snapshot(
     # Measured 0.930 and 0.989 (bench/incidents.py); a clear majority must hold.
     assert at1 / len(records) > 0.85
     assert at5 / len(records) > 0.95
+
+
+def test_incident_text_joins_what_is_known_once(aiid: AiidSnapshot) -> None:
+    record = aiid.records[0]
+    assert incident_text(record) == f"{record.title}\n{record.description}"
+    with_reports = record.model_copy(
+        update={
+            "reports": (
+                SourceReport(title="Kids app shows disturbing videos"),
+                SourceReport(title=record.title),
+            )
+        }
+    )
+    assert incident_text(with_reports).endswith("\nKids app shows disturbing videos")

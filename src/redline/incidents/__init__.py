@@ -35,7 +35,7 @@ from redline.incidents._model import (
     facets,
 )
 from redline.incidents._regression import regression_samples, write_regression_suite
-from redline.incidents._similarity import DuplicateIndex, Suggestion
+from redline.incidents._similarity import DuplicateIndex, Suggestion, incident_text
 from redline.incidents._taxonomy import (
     CSET_SECTORS,
     MIT_DOMAINS,
@@ -91,6 +91,7 @@ __all__ = [
     "cset_severity",
     "facets",
     "heldout_split",
+    "incident_text",
     "load_mit_model",
     "mit_domain_name",
     "mit_labelled",

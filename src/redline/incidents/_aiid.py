@@ -147,12 +147,15 @@ def _rows(
         except StopIteration:
             return
         except csv.Error as ex:
+            # E.g. a field over the csv module's size limit: the reader resumes
+            # after the bad row, so the rest of the file is still read.
             problems.append(
                 RowProblem(
-                    file=path.name, line=ended + 1, reason=f"unreadable CSV: {ex}"
+                    file=path.name, line=ended + 1, reason=f"unreadable CSV row: {ex}"
                 )
             )
-            return
+            ended = reader.line_num
+            continue
         start, ended = ended + 1, reader.line_num
         if not values or values == [""]:
             continue  # a blank line

@@ -25,6 +25,7 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 from scipy import sparse
 
+from redline.incidents._model import IncidentRecord
 from redline.incidents._text import content_words
 
 Method = Literal["tfidf", "bm25"]
@@ -78,6 +79,19 @@ def text_features(text: str) -> list[str]:
     for word in words:
         features.extend(_char_grams(word))
     return features
+
+
+def incident_text(record: IncidentRecord) -> str:
+    """What an index knows of a stored incident: title, description and report titles.
+
+    Args:
+        record: The incident.
+
+    Returns:
+        The texts joined by newlines, each once, in that order.
+    """
+    parts = [record.title, record.description, *(r.title for r in record.reports)]
+    return "\n".join(dict.fromkeys(p.strip() for p in parts if p.strip()))
 
 
 _BLOCKS = ("w", "b", "c")
