@@ -254,8 +254,9 @@ def test_a_submission_proposes_the_incident_it_describes(
     assert sub.report.submitted_by == "aisi-b"
     assert 1 <= len(sub.suggestions) <= 5
     best = sub.suggestions[0]
-    assert (best.incident_id, best.title, best.rank) == (
+    assert (best.incident_id, best.reference, best.title, best.rank) == (
         target.id,
+        "aiid:23",
         target.record.title,
         1,
     )
@@ -407,3 +408,39 @@ def test_bad_query_parameters_get_422(
         r = http.get("/v1/incidents", params=params)
     assert r.status_code == 422, r.text
     assert r.json()["error"]["details"][0]["loc"].startswith("query.")
+
+
+def test_concurrent_decisions_and_imports_stay_consistent(
+    incident_world: IncidentWorld,
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with incident_world.client(incident_world.submitter) as client:
+        sub = client.submit_incident(_submission("Race between two editors"))
+
+    def attach(ref: str) -> int:
+        with incident_world.http(incident_world.editor) as http:
+            return http.post(
+                f"/v1/incidents/submissions/{sub.id}/attach", json={"incident_id": ref}
+            ).status_code
+
+    with ThreadPoolExecutor(4) as pool:
+        codes = sorted(pool.map(attach, ["aiid:7", "aiid:8", "aiid:9", "aiid:10"]))
+    assert codes == [200, 409, 409, 409]
+
+    batch = [
+        {"external_id": f"race-{n}", "title": f"Race {n}", "date": "2024-02-02"}
+        for n in range(20)
+    ]
+
+    def load(_: int):
+        with incident_world.client(incident_world.editor) as client:
+            return client.import_incidents("racesrc", batch)
+
+    with ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(load, range(3)))
+    stored = [r.new + r.changed + r.unchanged for r in results]
+    assert all(sorted(s) == sorted(b["external_id"] for b in batch) for s in stored)
+    assert sum(len(r.new) for r in results) == len(batch)
+    with incident_world.client(incident_world.reader) as client:
+        assert len(list(client.incidents(source="racesrc", limit=100))) == len(batch)

@@ -37,6 +37,12 @@ def validation_message(where: str, exc: ValidationError) -> str:
     return f"{where}{': ' + loc if loc else ''}: {error['msg']}"
 
 
+def _short(value: object, limit: int = 80) -> str:
+    # Taxonomies carry long snippets (GMF); `show --json` has them in full.
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def print_incident(console: Console, incident: Incident) -> None:
     """An incident as a few labelled lines and its classifications."""
     r = incident.record
@@ -67,7 +73,7 @@ def print_incident(console: Console, incident: Incident) -> None:
         table.add_column(name)
     for c in r.classifications:
         shown = {k: v for k, v in c.attributes.items() if v not in (None, "", [])}
-        text = "; ".join(f"{k}: {v}" for k, v in list(shown.items())[:6])
+        text = "; ".join(f"{k}: {_short(v)}" for k, v in list(shown.items())[:6])
         table.add_row(c.namespace, c.source.value, text)
     if r.classifications:
         console.print(table)
@@ -96,11 +102,16 @@ def print_submission(console: Console, submission: IncidentSubmission) -> None:
         markup=False,
     )
     table = Table(title="Incidents it may describe")
-    for name in ("rank", "incident", "score", "date", "title"):
+    for name in ("rank", "incident", "source id", "score", "date", "title"):
         table.add_column(name)
     for s in submission.suggestions:
         table.add_row(
-            str(s.rank), s.incident_id, f"{s.score:.3f}", s.date.isoformat(), s.title
+            str(s.rank),
+            s.incident_id,
+            s.reference or "",
+            f"{s.score:.3f}",
+            s.date.isoformat(),
+            s.title,
         )
     console.print(table if submission.suggestions else "No similar incidents stored.")
 

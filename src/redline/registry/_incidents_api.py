@@ -213,6 +213,8 @@ class IncidentSuggestion(BaseModel):
 
     incident_id: str
     """Registry id of the incident."""
+    reference: str | None = None
+    """`source:external_id` of an imported incident (`aiid:23`); null otherwise."""
     title: str
     """Its title."""
     date: date

@@ -79,7 +79,7 @@ class SuggestionIndex:
         self._lock = threading.Lock()
         self._key: tuple[Any, ...] | None = None
         self._index: DuplicateIndex | None = None
-        self._known: dict[str, tuple[str, date]] = {}
+        self._known: dict[str, tuple[str, date, str | None]] = {}
 
     def suggest(self, db: Database, text: str) -> list[IncidentSuggestion]:
         """The stored incidents `text` most likely describes, best first."""
@@ -103,6 +103,7 @@ class SuggestionIndex:
         return [
             IncidentSuggestion(
                 incident_id=s.key,
+                reference=known[s.key][2],
                 title=known[s.key][0],
                 date=known[s.key][1],
                 score=round(s.score, 4),
@@ -118,11 +119,20 @@ class SuggestionIndex:
                 IncidentRow.title,
                 IncidentRow.description,
                 IncidentRow.date,
+                IncidentRow.source,
+                IncidentRow.external_id,
             )
         ).all()
-        self._known = {id_: (title, day) for id_, title, _, day in rows}
+        self._known = {
+            r.id: (
+                r.title,
+                r.date,
+                f"{r.source}:{r.external_id}" if r.external_id else None,
+            )
+            for r in rows
+        }
         self._index = (
-            DuplicateIndex((id_, f"{title}\n{desc}") for id_, title, desc, _ in rows)
+            DuplicateIndex((r.id, f"{r.title}\n{r.description}") for r in rows)
             if rows
             else None
         )
