@@ -7,6 +7,10 @@ The weights ship as `data/mit_classifier.json`, trained by
 fixed held-out split (`heldout_split`); the artefact holds numbers only, no text.
 A second model of the same kind proposes the subdomain, which is reported only
 when it belongs to the predicted domain and is probable enough.
+
+Feature choice, by cross-validation inside the training split (accuracy /
+macro-F1): all four kinds 0.746 / 0.627; without character 4-grams 0.713 /
+0.573; without bigrams 0.743 / 0.626; adding character 5-grams 0.740 / 0.608.
 """
 
 from __future__ import annotations
