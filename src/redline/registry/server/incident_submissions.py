@@ -42,9 +42,9 @@ from redline.registry._incidents_api import (
 from redline.registry.server.db import Database
 from redline.registry.server.deps import Caller
 from redline.registry.server.errors import http_error
+from redline.registry.server.incident_import import insert_incident
 from redline.registry.server.incidents import (
     find_incident,
-    insert_incident,
     mit_redline_domains,
     now,
     stored_json,

@@ -23,8 +23,8 @@ from redline.registry._incidents_api import (
     SubmissionCreate,
     SubmissionPage,
 )
+from redline.registry.server import incident_import, incidents
 from redline.registry.server import incident_submissions as submissions
-from redline.registry.server import incidents
 from redline.registry.server.deps import (
     DB,
     IncidentEditor,
@@ -63,7 +63,7 @@ def import_incidents(
     alone. Invalid records are skipped, each with its reason; the rest is stored in
     one transaction.
     """
-    return incidents.import_records(db, body)
+    return incident_import.import_records(db, body)
 
 
 @router.get("/incidents", response_model=IncidentPage)
