@@ -81,7 +81,7 @@ class RiskDomainPrediction(BaseModel):
 
 
 def mit_labelled(records: Sequence[IncidentRecord]) -> list[LabelledIncident]:
-    """The records that carry a published, imported MIT classification with a domain.
+    """The records that carry a published MIT classification (imported or an editor's) with a domain.
 
     Args:
         records: Incident records, e.g. from `read_aiid_snapshot`.
@@ -91,16 +91,12 @@ def mit_labelled(records: Sequence[IncidentRecord]) -> list[LabelledIncident]:
     """
     out: list[LabelledIncident] = []
     for record in records:
-        mit = next(
-            (
-                c
-                for c in record.classifications
-                if c.namespace == "MIT"
-                and c.published
-                and c.source != ClassificationSource.AUTOMATIC
-            ),
-            None,
-        )
+        # An editor's label outranks the imported one; an automatic one is no label.
+        mit = record.classification("MIT")
+        if mit is not None and (
+            mit.source == ClassificationSource.AUTOMATIC or not mit.published
+        ):
+            mit = None
         domain = mit.attributes.get("Risk Domain") if mit else None
         if mit is None or not isinstance(domain, str) or domain not in MIT_DOMAINS:
             continue
