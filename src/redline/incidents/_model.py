@@ -19,15 +19,20 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 _MODEL = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
+_ASCII_SPACE = " \t\n\r\f\v"
+
 EntitySlug = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\s].*$"
-    ),
+    # The pattern is the published contract (JSON Schema, unanchored): at least one
+    # character that is not ASCII white space. Explicit classes mean the same in
+    # every regex engine; `\s` does not, and a schema-valid name must never be
+    # refused after stripping.
+    StringConstraints(min_length=1, max_length=200, pattern=r"[^ \t\n\r\f\v]"),
+    AfterValidator(lambda value: value.strip(_ASCII_SPACE)),
 ]
 """An entity as AIID names it: a lowercase slug such as `openai` or `children`."""
 

@@ -11,11 +11,12 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from redline.incidents import (
     AttributeValue,
     Classification,
+    EntitySlug,
     FacetName,
     HarmType,
     IncidentKind,
@@ -26,9 +27,7 @@ from redline.incidents import (
 
 _MODEL = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
-Entity = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
-]
+Entity = EntitySlug
 EntitySlugs = Annotated[tuple[Entity, ...], Field(max_length=100)]
 """Entities as AIID names them: lowercase slugs such as `openai` or `children`."""
 
