@@ -396,6 +396,9 @@ def test_bad_bodies_get_422_naming_the_field(
         {"cursor": "c1"},
         {"cursor": "c1_"},
         {"date_from": "2024-13-01"},
+        # A bare number would otherwise be read as a Unix timestamp.
+        {"date_to": "0"},
+        {"date_from": "1700000000"},
         {"harm_type": "boredom"},
         {"kind": "rumour"},
         {"surprise": "1"},

@@ -16,9 +16,9 @@ import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from sqlalchemy import ColumnElement, and_, delete, exists, insert, or_, select
 from sqlalchemy.orm import Session
 
@@ -62,6 +62,16 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def _iso_date_only(value: Any) -> Any:
+    # Pydantic would read a bare number as a Unix timestamp; the spec says date.
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("expected a date as YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
+
+
 class IncidentFilters(BaseModel):
     """Filters of an incident query or trend; every filter narrows the result."""
 
@@ -87,9 +97,9 @@ class IncidentFilters(BaseModel):
     """Incidents or hazards only."""
     source: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")
     """Where the incident comes from (`aiid`, `redline`)."""
-    date_from: date | None = None
+    date_from: IsoDate | None = None
     """Incidents on or after this date."""
-    date_to: date | None = None
+    date_to: IsoDate | None = None
     """Incidents on or before this date."""
     q: str | None = Field(default=None, min_length=1, max_length=200)
     """Words in the title or description (case-insensitive substring)."""
