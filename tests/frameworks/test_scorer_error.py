@@ -72,7 +72,8 @@ def test_the_verdict_reads_the_corrected_interval_and_keeps_the_raw_one() -> Non
         (expected.estimate, expected.lower, expected.upper)
     )
     correction = verdict.correction
-    assert correction is not None and correction.applied
+    assert correction is not None
+    assert correction.applied
     assert correction.sensitivity == pytest.approx(937 / 1006)
     assert correction.specificity == pytest.approx(532 / 614)
     assert (
@@ -95,7 +96,8 @@ def test_the_policy_switch_reads_the_raw_interval_and_still_reports_the_correcte
     verdict = compute_verdict(_threshold(), _evidence(88, 12, CLASSIFIER), policy)
     assert verdict.ci_method == "wilson"
     assert verdict.verdict is Verdict.INCONCLUSIVE
-    assert verdict.correction is not None and not verdict.correction.applied
+    assert verdict.correction is not None
+    assert not verdict.correction.applied
     assert verdict.correction.ci_lower > verdict.ci_lower
     assert "switched off" in verdict.explanation
 
