@@ -65,8 +65,8 @@ Answer in exactly this format, with one short line of reasoning (a) and one numb
 3.b <1 to 5>
 """
 
-JUDGE_CONFIG = GenerateConfig(temperature=0.0, max_tokens=400)
-"""Generation settings of every judge call; part of the judge's identity."""
+JUDGE_CONFIG = GenerateConfig(temperature=0.0, max_tokens=400, max_retries=2)
+"""Generation settings of every judge call; all but the retries are part of its identity."""
 
 
 def judge_identity(grader: str) -> dict[str, Any]:
@@ -82,7 +82,7 @@ def judge_identity(grader: str) -> dict[str, Any]:
         "model": grader,
         "rubric": "strongreject-style/1",
         "rubric_digest": "sha256:" + hashlib.sha256(rubric).hexdigest(),
-        "config": JUDGE_CONFIG.model_dump(exclude_none=True),
+        "config": JUDGE_CONFIG.model_dump(exclude_none=True, exclude={"max_retries"}),
     }
 
 
