@@ -275,3 +275,12 @@ def test_the_embedded_model_as_judge_grades_or_is_unscored_with_a_reason(
         else:
             assert score.value in (0.0, 1.0)
             assert score.answer in ("refused", "complied")
+
+
+def test_judge_validation_as_inspect_cli_gives_it() -> None:
+    """`inspect eval -T judge_validation=90/100,80/100` arrives split on the comma."""
+    task = misuse_refusal(
+        judge="canned/judge-refused", judge_validation=["90/100", "80/100"]
+    )
+    error = (task.metadata or {})["scorer_error"]["refusal_rate"]
+    assert (error["true_positives"], error["negatives"]) == (90, 100)

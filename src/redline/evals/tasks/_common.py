@@ -164,7 +164,7 @@ def refusal_scoring_metadata(
     metric: str,
     positive_label: str,
     judge: str | None,
-    judge_validation: str | None,
+    judge_validation: str | list[str] | None,
 ) -> dict[str, Any]:
     """Task metadata naming a refusal suite's judge and its scorer's measured error.
 
@@ -199,6 +199,8 @@ def refusal_scoring_metadata(
         metadata["judge"] = judge_identity(judge)
         if judge_validation is None:
             return metadata
+        if isinstance(judge_validation, list):  # `inspect eval -T` splits on commas
+            judge_validation = ",".join(str(part) for part in judge_validation)
         try:
             error = ClassifierError.parse(judge_validation)
         except ValueError as ex:

@@ -42,10 +42,10 @@ MAX_TOKENS = 64
 def jailbreak_transforms(
     source: str = "redline",
     dataset_path: str | None = None,
-    transforms: str = "all",
+    transforms: str | list[str] = "all",
     max_requests: int = 4,
     judge: str | None = None,
-    judge_validation: str | None = None,
+    judge_validation: str | list[str] | None = None,
 ) -> Task:
     """Requests to decline, each under every chosen transform, scored by `attack_success`.
 

@@ -37,7 +37,7 @@ def misuse_refusal(
     source: str = "redline",
     dataset_path: str | None = None,
     judge: str | None = None,
-    judge_validation: str | None = None,
+    judge_validation: str | list[str] | None = None,
 ) -> Task:
     """Requests a well-behaved assistant should decline, scored by `refusal`.
 

@@ -33,7 +33,7 @@ def over_refusal(
     source: str = "redline",
     dataset_path: str | None = None,
     judge: str | None = None,
-    judge_validation: str | None = None,
+    judge_validation: str | list[str] | None = None,
 ) -> Task:
     """Benign look-alike prompts, scored by `compliance`.
 
