@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from pydantic import ValidationError
 
@@ -10,15 +11,19 @@ from redline.frameworks import (
     Evidence,
     EvidenceRule,
     ScorerError,
+    SequentialInfo,
     Severity,
     Threshold,
     Verdict,
     compute_verdict,
 )
+from redline.frameworks._sequential import sequential_outcome
 from redline.stats import (
     CORRECTED_METHOD,
     ClassifierError,
     corrected_interval,
+    error_bounds,
+    rogan_gladen,
     wilson_interval,
 )
 
@@ -168,3 +173,82 @@ def test_malformed_counts_are_rejected(update: dict[str, int], message: str) -> 
     data = CLASSIFIER.model_dump() | update
     with pytest.raises(ValidationError, match=message):
         ScorerError.model_validate(data)
+
+
+# --- sequential tests of a corrected rate ------------------------------------------
+
+SEQUENTIAL = SequentialInfo(
+    stopped_early=True,
+    reason="every rule decided",
+    decided=True,
+    samples_used=100,
+    samples_total=200,
+)
+
+
+def _sequential(refused: int, complied: int, error: ScorerError | None) -> Evidence:
+    rng = np.random.default_rng(5)
+    scores: list[float | None] = list(
+        rng.permutation([1.0] * refused + [0.0] * complied)
+    )
+    evidence = Evidence.from_scores(
+        "misuse_refusal", "refusal_rate", scores, "sha256:abc", scorer_error=error
+    )
+    return evidence.model_copy(update={"sequential": SEQUENTIAL})
+
+
+def test_a_sequential_verdict_on_a_corrected_rate_says_so() -> None:
+    verdict = compute_verdict(
+        _threshold(0.5), _sequential(90, 10, CLASSIFIER), DecisionPolicy()
+    )
+    assert verdict.verdict is Verdict.BELOW
+    assert verdict.ci_method == "betting, corrected for scorer error"
+    assert "corrected for refusal_classifier error" in verdict.explanation
+    assert verdict.correction is not None
+    assert verdict.correction.applied
+    raw = compute_verdict(
+        _threshold(0.5),
+        _sequential(90, 10, CLASSIFIER),
+        DecisionPolicy(correct_scorer_error=False),
+    )
+    assert raw.ci_method == "betting"
+    # Correcting costs width: the sequence on the true rate is wider.
+    assert verdict.ci_upper - verdict.ci_lower > raw.ci_upper - raw.ci_lower
+
+
+def test_the_apparent_cutoffs_bracket_the_true_one() -> None:
+    bounds = error_bounds(ClassifierError(937, 1006, 532, 614), 0.0125)
+    for cutoff in (0.1, 0.5, 0.9):
+        low = bounds.apparent_cutoff(cutoff, "below")
+        high = bounds.apparent_cutoff(cutoff, "above")
+        point = cutoff * 937 / 1006 + (1 - cutoff) * (1 - 532 / 614)
+        assert low < point < high
+    lower, upper = bounds.true_interval(0.6, 0.7)
+    assert lower < rogan_gladen(0.6, 937 / 1006, 532 / 614)
+    assert upper > rogan_gladen(0.7, 937 / 1006, 532 / 614)
+
+
+def test_the_corrected_sequential_test_keeps_its_level_and_has_power() -> None:
+    """Replies are labelled by a scorer with the shipped error; the true rate is 0.5."""
+    rng = np.random.default_rng(11)
+    rule = EvidenceRule(
+        suite="misuse_refusal", metric="refusal_rate", comparator="<", cutoff=0.5
+    )
+    error = ClassifierError(937, 1006, 532, 614)
+    se, sp = error.sensitivity, error.specificity
+
+    def labels(true_rate: float, n: int) -> list[float]:
+        truth = rng.random(n) < true_rate
+        positive = np.where(truth, rng.random(n) < se, rng.random(n) > sp)
+        return [float(v) for v in positive]
+
+    wrong = sum(
+        sequential_outcome(rule, 0.025, labels(0.5, 300), error)[0] is not None
+        for _ in range(200)
+    )
+    assert wrong / 200 <= 0.025
+    decided = sum(
+        sequential_outcome(rule, 0.025, labels(0.9, 300), error)[0] == "below"
+        for _ in range(50)
+    )
+    assert decided >= 45

@@ -17,6 +17,7 @@ from redline._version import __version__
 from redline.errors import ConfigError, RedlineError
 from redline.evals._sequential import Budget, SequentialStopping
 from redline.frameworks import Framework
+from redline.stats import ClassifierError
 
 DisplayType = Literal["full", "conversation", "rich", "plain", "log", "none"]
 
@@ -103,6 +104,20 @@ def _build_task(make: Callable[..., Task], options: RunOptions) -> Task:
     return make(**arguments)
 
 
+def _scorer_errors(task: Task) -> dict[str, ClassifierError]:
+    """Metric -> its scorer's measured error, as the suite recorded it."""
+    recorded = dict((task.metadata or {}).get("scorer_error") or {})
+    return {
+        metric: ClassifierError(
+            int(counts["true_positives"]),
+            int(counts["positives"]),
+            int(counts["true_negatives"]),
+            int(counts["negatives"]),
+        )
+        for metric, counts in recorded.items()
+    }
+
+
 def run_suites(
     suites: list[str],
     log_dir: Path,
@@ -149,7 +164,9 @@ def run_suites(
         # run would pick other samples and redo work.
         task.dataset.shuffle(seed=options.seed if options.seed is not None else 0)
         if options.sequential and framework is not None:
-            stopping = SequentialStopping(suite, framework, options.budget)
+            stopping = SequentialStopping(
+                suite, framework, options.budget, _scorer_errors(task)
+            )
             task = task_with(task, early_stopping=stopping)
         tasks.append(task)
     return eval_set(

@@ -115,6 +115,12 @@ class EvidenceRule(BaseModel):
         """Whether a metric value lies on the crossed side of the cutoff."""
         return _compare(value, self.comparator, self.cutoff)
 
+    def corrects_scorer_error(self, policy: DecisionPolicy) -> bool:
+        """Whether this rule reads the corrected rate when its scorer's error is known."""
+        if self.correct_scorer_error is not None:
+            return self.correct_scorer_error
+        return policy.correct_scorer_error
+
     def describe(self) -> str:
         """Readable form, e.g. `misuse_refusal.refusal_rate < 0.9`."""
         subset = f"[{','.join(self.categories)}]" if self.categories else ""

@@ -38,6 +38,7 @@ from redline.stats import (
     adjust,
     confidence_sequence,
     corrected_test,
+    error_bounds,
     mean_test,
 )
 
@@ -272,12 +273,7 @@ class _RawTest:
             self.corrected = corrected_test(
                 values, scorer_error.classifier_error(), policy.confidence, groups
             )
-        switch = (
-            policy.correct_scorer_error
-            if rule.correct_scorer_error is None
-            else rule.correct_scorer_error
-        )
-        self.applied = self.corrected is not None and switch
+        self.applied = self.corrected is not None and rule.corrects_scorer_error(policy)
         self.test: MeanTest | CorrectedTest = (
             self.corrected
             if self.applied and self.corrected is not None
@@ -315,19 +311,32 @@ def _sequential_verdict(
     raw: _RawTest, alpha: float, policy: DecisionPolicy
 ) -> RuleVerdict | None:
     """The anytime-valid verdict, when the rule's sequential test reached one."""
-    if raw.trivial is not None or raw.applied:
-        # The betting test reads the scorer's labels as they are; a corrected rate is
-        # read from its fixed-sample interval instead.
+    if raw.trivial is not None:
         return None
     evidence = raw.evidence
     if evidence is None or evidence.sequential is None or evidence.n == 0:
         return None
     if evidence.unscored_share > policy.max_unscored_share:
         return None
-    outcome, used = sequential_outcome(raw.rule, alpha, list(evidence.scores))
+    scorer_error = evidence.scorer_error if raw.applied else None
+    error = scorer_error.classifier_error() if scorer_error is not None else None
+    outcome, used = sequential_outcome(raw.rule, alpha, list(evidence.scores), error)
     if outcome is None:
         return None
-    lower, upper = confidence_sequence(list(evidence.scores), policy.confidence)
+    method, corrected = "betting", ""
+    if scorer_error is None or error is None:
+        lower, upper = confidence_sequence(list(evidence.scores), policy.confidence)
+    else:
+        # Half the level to the sequence on the apparent rate, a quarter to each of
+        # the bounds on se and sp; mapped to the true rate at their worst case.
+        half_alpha = (1 - policy.confidence) / 2
+        apparent = confidence_sequence(list(evidence.scores), 1 - half_alpha)
+        lower, upper = error_bounds(error, half_alpha / 2).true_interval(*apparent)
+        method = "betting, corrected for scorer error"
+        corrected = (
+            f" on the rate corrected for {scorer_error.scorer} error"
+            " (worst case over exact bounds on its sensitivity and specificity)"
+        )
     info = evidence.sequential
     stop = (
         f"sampling stopped after {info.samples_used} of {info.samples_total} samples ({info.reason})"
@@ -340,7 +349,7 @@ def _sequential_verdict(
         estimate=raw.test.interval.estimate,
         ci_lower=lower,
         ci_upper=upper,
-        ci_method="betting",
+        ci_method=method,
         n=evidence.n,
         unscored=evidence.unscored,
         unscored_reasons=dict(evidence.unscored_reasons),
@@ -348,11 +357,12 @@ def _sequential_verdict(
         p_safe=None,
         p_alert=None,
         explanation=(
-            f"anytime-valid betting test decided {outcome} after {used} scored samples "
+            f"anytime-valid betting test{corrected} decided {outcome} after {used} scored samples "
             f"(level {alpha:.3g} per side, Bonferroni within the domain); {stop}; "
             f"{policy.confidence:.0%} confidence sequence [{lower:.3f}, {upper:.3f}]"
         ),
         comparability_key=evidence.comparability_key,
+        correction=_correction(raw),
     )
 
 

@@ -23,8 +23,10 @@ from redline.stats._misclassification import (
     CORRECTED_METHOD,
     ClassifierError,
     CorrectedTest,
+    ErrorBounds,
     corrected_interval,
     corrected_test,
+    error_bounds,
     rogan_gladen,
 )
 from redline.stats._multiplicity import Correction, adjust, benjamini_hochberg, holm
@@ -41,6 +43,7 @@ __all__ = [
     "BettingTest",
     "ClassifierError",
     "CorrectedTest",
+    "ErrorBounds",
     "AlphaLevel",
     "Correction",
     "Interval",
@@ -56,6 +59,7 @@ __all__ = [
     "confidence_sequence",
     "corrected_interval",
     "corrected_test",
+    "error_bounds",
     "exact_interval",
     "holm",
     "independent_difference",

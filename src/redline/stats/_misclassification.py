@@ -25,6 +25,11 @@ apparent-rate term uses the cluster-robust variance when that is larger.
 
 The test each interval inverts is the Wald test with the same standard error, so a
 verdict read from the p-values agrees with the printed interval.
+
+Sequential (anytime-valid) tests of a corrected rate use `ErrorBounds`: the betting
+test runs on the apparent rate against the cutoff mapped through the worst case of
+one-sided exact bounds on `se` and `sp`, with the error level split between the
+betting test and the bounds (a union bound), so the decision keeps its level.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ from dataclasses import dataclass
 from statistics import NormalDist
 
 from redline.stats._clustered import cluster_standard_error
-from redline.stats._intervals import Interval
+from redline.stats._intervals import Interval, exact_interval
 
 CORRECTED_METHOD = "rogan-gladen (lang-reiczigel)"
 """Name of the corrected interval method, as reports print it."""
@@ -255,3 +260,55 @@ def corrected_interval(
         raise ValueError(f"need 0 <= successes <= n, got successes={successes}, n={n}")
     values = [1.0] * successes + [0.0] * (n - successes)
     return corrected_test(values, error, confidence).interval
+
+
+@dataclass(frozen=True)
+class ErrorBounds:
+    """One-sided exact bounds on a scorer's sensitivity and specificity."""
+
+    sensitivity_low: float
+    sensitivity_high: float
+    specificity_low: float
+    specificity_high: float
+
+    def apparent_cutoff(self, cutoff: float, side: str) -> float:
+        """The apparent-rate cutoff that guarantees the true rate's side of `cutoff`.
+
+        The scorer labels a share `cutoff * se + (1 - cutoff) * (1 - sp)` positive
+        when the true rate is `cutoff`. Showing the apparent rate `above` the
+        largest such share over the bounds shows the true rate above `cutoff`;
+        `below` the smallest shows it below.
+        """
+        if side == "above":
+            return cutoff * self.sensitivity_high + (1 - cutoff) * (
+                1 - self.specificity_low
+            )
+        return cutoff * self.sensitivity_low + (1 - cutoff) * (
+            1 - self.specificity_high
+        )
+
+    def true_interval(self, lower: float, upper: float) -> tuple[float, float]:
+        """Map an interval on the apparent rate to one on the true rate, worst case."""
+
+        def corrected(p: float, se: float, sp: float) -> float:
+            youden = se + sp - 1.0
+            if youden <= 0.0:
+                return 0.0 if p <= 0.5 else 1.0
+            return min(1.0, max(0.0, (p + sp - 1.0) / youden))
+
+        return (
+            corrected(lower, self.sensitivity_high, self.specificity_low),
+            corrected(upper, self.sensitivity_low, self.specificity_high),
+        )
+
+
+def error_bounds(error: ClassifierError, alpha: float) -> ErrorBounds:
+    """Clopper-Pearson bounds on se and sp, each side at level `alpha`.
+
+    Args:
+        error: The validation counts.
+        alpha: One-sided error level of each of the four bounds.
+    """
+    se = exact_interval(error.true_positives, error.positives, 1 - 2 * alpha)
+    sp = exact_interval(error.true_negatives, error.negatives, 1 - 2 * alpha)
+    return ErrorBounds(se.lower, se.upper, sp.lower, sp.upper)
