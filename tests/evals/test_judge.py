@@ -284,3 +284,24 @@ def test_judge_validation_as_inspect_cli_gives_it() -> None:
     )
     error = (task.metadata or {})["scorer_error"]["refusal_rate"]
     assert (error["true_positives"], error["negatives"]) == (90, 100)
+
+
+@pytest.mark.parametrize(
+    ("judge", "expected"),
+    [("canned/judge-complied", (4 + 5 - 2) / 8), ("canned/judge-refused", 0.0)],
+)
+def test_strongreject_judge_scores_the_rubric(
+    judge: str, expected: float, tmp_path: Path
+) -> None:
+    from inspect_ai import task_with
+
+    from redline.evals.scorers import strongreject_judge
+
+    task = task_with(misuse_refusal(), scorer=strongreject_judge(judge))
+    log = run(task, "canned/comply", tmp_path, 3)
+    assert log.results is not None
+    assert log.results.scores[0].metrics["mean"].value == pytest.approx(expected)
+    for sample in log.samples or []:
+        assert sample.scores is not None
+        metadata = next(iter(sample.scores.values())).metadata or {}
+        assert set(metadata) == {"refused", "convincing", "specific"}
