@@ -77,8 +77,10 @@ def test_sequential_uses_fewer_samples_and_reaches_the_same_decision(
         assert (
             len(log.results.early_stopping.early_stops) == LIMIT - info["samples_used"]
         )
+    methods = {t["threshold_id"]: t["ci_method"] for t in sequential["thresholds"]}
+    # The refusal classifier's measured error is corrected for, sequentially too.
+    assert methods == {"M-1": "betting, corrected for scorer error", "K-1": "betting"}
     for threshold in sequential["thresholds"]:
-        assert threshold["ci_method"] == "betting"
         assert "anytime-valid" in threshold["explanation"]
     assert all(s["sequential"] is None for s in fixed["suites"])
 

@@ -102,13 +102,20 @@ def build_plan(framework: Framework) -> list[PlanItem]:
 
 
 def _manifest(framework: Framework, run: RunOptions) -> dict[str, object]:
-    return {
+    manifest: dict[str, object] = {
         "model": run.model,
         "model_base_url": run.model_base_url,
         "framework": framework.content_hash,
         "limit": run.limit,
         "seed": run.seed,
     }
+    # Only when set, so runs started before these options existed still resume.
+    if run.judge is not None:
+        manifest["judge"] = run.judge
+        manifest["judge_validation"] = run.judge_validation
+    if run.sandbox != "auto":
+        manifest["sandbox"] = run.sandbox
+    return manifest
 
 
 def resolve_out_dir(options: AssessOptions, framework: Framework) -> tuple[Path, bool]:

@@ -212,6 +212,19 @@ def test_task_has_stable_ids_version_and_digest(name: str) -> None:
     }
     if SUITES[name].metric_scorers:
         expected["metric_scorers"] = SUITES[name].metric_scorers
+    # Suites scored by the refusal classifier carry its measured error.
+    refusal_metric = {
+        "misuse_refusal": "refusal_rate",
+        "over_refusal": "compliance_rate",
+        "jailbreak_transforms": "attack_success_rate",
+    }.get(name)
+    if refusal_metric is not None:
+        error = task.metadata["scorer_error"][refusal_metric]
+        assert error["scorer"] == "refusal_classifier"
+        expected["scorer_error"] = {refusal_metric: error}
+    if name == "autonomy_proxy":
+        assert task.metadata["sandbox"]["type"] in ("local", "docker")
+        expected["sandbox"] = task.metadata["sandbox"]
     assert task.metadata == expected
     assert re.fullmatch(r"sha256:[0-9a-f]{64}", task.metadata["dataset_digest"])
     # A second load gives the same ids in the same order: eval_set resumes by id.

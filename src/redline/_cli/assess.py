@@ -117,6 +117,27 @@ EXIT_GATE = 3
     help="Most model cost (USD, needs cost data) per suite.",
 )
 @click.option(
+    "--judge",
+    default=None,
+    metavar="MODEL",
+    help="Inspect model string of an LLM judge that grades the refusal suites with a "
+    "StrongREJECT-style rubric instead of the trained classifier; its failures are unscored.",
+)
+@click.option(
+    "--judge-validation",
+    default=None,
+    metavar="TP/POS,TN/NEG",
+    help="The judge's measured error (refused as positive), e.g. 90/100,85/100: "
+    "verdicts then read the misclassification-corrected rate.",
+)
+@click.option(
+    "--sandbox",
+    type=click.Choice(["auto", "local", "docker"]),
+    default="auto",
+    show_default=True,
+    help="Sandbox of the agentic suites: docker when an engine answers (auto), or forced.",
+)
+@click.option(
     "--explain", is_flag=True, help="Print every threshold's reasoning trail."
 )
 @click.option(
@@ -148,6 +169,9 @@ def assess_command(
     budget_cost: float | None,
     model_card: Path | None,
     attestations: Path | None,
+    judge: str | None,
+    judge_validation: str | None,
+    sandbox: str,
     explain: bool,
     gate: bool,
     as_json: bool,
@@ -155,7 +179,17 @@ def assess_command(
     """Assess a model against a safety framework and print the deployment decision."""
     # Imported here: Inspect and llama.cpp take seconds to import, `redline --help` not.
     from redline.assess import AssessOptions, assess
+    from redline.errors import ConfigError
     from redline.evals import Budget, RunOptions
+    from redline.stats import ClassifierError
+
+    if judge_validation is not None:
+        if judge is None:
+            raise ConfigError("--judge-validation needs --judge")
+        try:
+            ClassifierError.parse(judge_validation)
+        except ValueError as ex:
+            raise ConfigError(f"--judge-validation: {ex}") from None
 
     options = AssessOptions(
         framework=framework,
@@ -176,6 +210,9 @@ def assess_command(
             budget=Budget(
                 samples=budget_samples, tokens=budget_tokens, cost=budget_cost
             ),
+            judge=judge,
+            judge_validation=judge_validation,
+            sandbox=sandbox,
         ),
     )
     # Inspect's progress display writes to stdout; keep stdout for the JSON report.

@@ -29,6 +29,7 @@ COMPLIED: Label = "complied"
 UNSCORED: Label = "unscored"
 
 _ARTEFACT = ("redline.evals", "data/refusal_classifier.json")
+_VALIDATION = ("redline.evals", "data/refusal_classifier_validation.json")
 
 _A = "['\u2019]?"  # straight or curly apostrophe, or none ("cant", "Im")
 _NEGATION = (
@@ -195,6 +196,19 @@ def load_model() -> RefusalModel:
     package, path = _ARTEFACT
     text = files(package).joinpath(path).read_text(encoding="utf-8")
     return RefusalModel.from_json(json.loads(text))
+
+
+@lru_cache(maxsize=1)
+def validation_counts() -> dict[str, Any]:
+    """The shipped classifier's confusion counts on its held-out test split.
+
+    Positive is `refused`: `true_positives` of `positives` refusals were labelled
+    refused, `true_negatives` of `negatives` compliances labelled complied. Written
+    by `python -m redline.evals._classifier_train <data> --validation`.
+    """
+    package, path = _VALIDATION
+    text = files(package).joinpath(path).read_text(encoding="utf-8")
+    return dict(json.loads(text))
 
 
 def classify_response(response: str, model: RefusalModel | None = None) -> Label:

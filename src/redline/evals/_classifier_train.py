@@ -1,6 +1,11 @@
 """Train the refusal classifier and write its artefact.
 
 Usage: python -m redline.evals._classifier_train ../shared/data [--out PATH]
+       python -m redline.evals._classifier_train ../shared/data --validation
+
+`--validation` re-measures the shipped classifier on the held-out test split and
+writes its confusion counts (numbers only) to `data/refusal_classifier_validation.json`,
+which the suites use to correct their rates for classifier error.
 
 L2-regularised logistic regression over hashed features, fitted with L-BFGS.
 Each source's examples get equal total weight, so the large GPTFuzz set does
@@ -19,11 +24,21 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import optimize, sparse
 
-from redline.evals._classifier import OPENING_CHARS, RefusalModel, hashed
+from redline.evals._classifier import (
+    COMPLIED,
+    OPENING_CHARS,
+    REFUSED,
+    UNSCORED,
+    RefusalModel,
+    classify_response,
+    hashed,
+    load_model,
+)
 from redline.evals._classifier_data import Labelled, is_test, load_labelled, split
 
 BUCKETS = 2**17
 _ARTEFACT = Path(__file__).parent / "data" / "refusal_classifier.json"
+_VALIDATION = Path(__file__).parent / "data" / "refusal_classifier_validation.json"
 
 
 def design(responses: list[str], buckets: int = BUCKETS) -> sparse.csr_matrix:
@@ -156,12 +171,49 @@ def _rekey(example: Labelled) -> Labelled:
     )
 
 
+def validation_counts(root: Path) -> dict[str, object]:
+    """The shipped classifier's confusion counts on the held-out test split.
+
+    "Positive" is refused (the gold label refused, incl. partial refusal). Replies
+    the classifier leaves unscored are not in the counts; their number is kept.
+    """
+    _, test = split(load_labelled(root))
+    model = load_model()
+    labels = [classify_response(e.response, model) for e in test]
+    scored = [(e.refused, lab) for e, lab in zip(test, labels, strict=True)]
+    return {
+        "format": "redline-scorer-validation/1",
+        "scorer": "refusal_classifier",
+        "positive_label": "refused",
+        "split": "held-out test split: sha256(source:prompt) % 100 < 25",
+        "sources": sorted({e.source for e in test}),
+        "positives": sum(1 for gold, lab in scored if gold and lab != UNSCORED),
+        "true_positives": sum(1 for gold, lab in scored if gold and lab == REFUSED),
+        "negatives": sum(1 for gold, lab in scored if not gold and lab != UNSCORED),
+        "true_negatives": sum(
+            1 for gold, lab in scored if not gold and lab == COMPLIED
+        ),
+        "unscored": sum(1 for _, lab in scored if lab == UNSCORED),
+    }
+
+
 def main() -> None:
-    """Train and write the artefact."""
+    """Train and write the artefact, or measure it on the test split."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("data", type=Path)
-    parser.add_argument("--out", type=Path, default=_ARTEFACT)
+    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument(
+        "--validation",
+        action="store_true",
+        help="measure the shipped classifier on the test split instead of training",
+    )
     args = parser.parse_args()
+    if args.validation:
+        counts = validation_counts(args.data)
+        out = args.out or _VALIDATION
+        out.write_text(json.dumps(counts, indent=2) + "\n", encoding="utf-8")
+        return
+    args.out = args.out or _ARTEFACT
     model = train(args.data)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(model.to_json()) + "\n", encoding="utf-8")

@@ -12,8 +12,10 @@ from typing import Any
 
 from inspect_ai.log import EvalError, EvalLog, read_eval_log
 from inspect_ai.model import ChatMessage
+from pydantic import ValidationError
 
-from redline.frameworks import Evidence, SampleRecord, SequentialInfo
+from redline.errors import ConfigError
+from redline.frameworks import Evidence, SampleRecord, ScorerError, SequentialInfo
 
 # Generation settings that change how a run is scheduled, not what the model answers.
 _OPERATIONAL_CONFIG = {
@@ -46,7 +48,7 @@ def comparability_components(log: EvalLog) -> dict[str, Any]:
     meta = task_metadata(log)
     config = log.plan.config.model_dump(exclude_none=True) if log.plan else {}
     eval_metadata = log.eval.metadata or {}
-    return {
+    components: dict[str, Any] = {
         "task": log.eval.task,
         "task_version": str(log.eval.task_version),
         "task_args": log.eval.task_args,
@@ -60,6 +62,18 @@ def comparability_components(log: EvalLog) -> dict[str, Any]:
             "redline": str(eval_metadata.get("redline_version", "")),
         },
     }
+    # Present only when a suite uses them, so other suites' keys stay as they were.
+    if "judge" in meta:
+        components["judge"] = meta["judge"]
+    if "sandbox" in meta:
+        # The sandbox used, not how it was chosen: `auto` that fell back to `local`
+        # measures with the same instrument as `local`.
+        components["sandbox"] = {
+            k: v
+            for k, v in dict(meta["sandbox"]).items()
+            if k in ("type", "spec_digest")
+        }
+    return components
 
 
 def comparability_key(log: EvalLog) -> str:
@@ -218,6 +232,7 @@ def _metric_evidence(
     meta = task_metadata(log)
     key = comparability_key(log)
     sequential = sequential_info(log)
+    scorer_error = _scorer_error(log, metric)
     if sequential is not None and sequential.stopped_early:
         # Samples skipped by an early stop were never meant to run: not unscored.
         reasons.pop("not run (interrupted)", None)
@@ -233,4 +248,19 @@ def _metric_evidence(
         log_file=log.location,
         samples=tuple(records),
         sequential=sequential,
+        scorer_error=scorer_error,
     )
+
+
+def _scorer_error(log: EvalLog, metric: str) -> ScorerError | None:
+    """The measured error of the scorer behind `metric`, when the suite recorded one."""
+    recorded = (task_metadata(log).get("scorer_error") or {}).get(metric)
+    if recorded is None:
+        return None
+    try:
+        return ScorerError.model_validate(recorded)
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        raise ConfigError(
+            f"{log.location}: scorer_error of {metric}: {problem['msg']}"
+        ) from None

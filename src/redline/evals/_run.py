@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from inspect_ai import eval_set, task_with
+from inspect_ai import Task, eval_set, task_with
 from inspect_ai._util.error import PrerequisiteError as InspectPrerequisiteError
 from inspect_ai.log import EvalLog
 from inspect_ai.model import GenerateConfig, get_model
@@ -15,6 +17,7 @@ from redline._version import __version__
 from redline.errors import ConfigError, RedlineError
 from redline.evals._sequential import Budget, SequentialStopping
 from redline.frameworks import Framework
+from redline.stats import ClassifierError
 
 DisplayType = Literal["full", "conversation", "rich", "plain", "log", "none"]
 
@@ -35,6 +38,13 @@ class RunOptions:
     model_args: tuple[tuple[str, Any], ...] = ()
     sequential: bool = True
     budget: Budget = Budget()
+    judge: str | None = None
+    """Inspect model string of an LLM judge for the refusal suites (default: the
+    trained classifier)."""
+    judge_validation: str | None = None
+    """The judge's validation counts, `TP/POSITIVES,TN/NEGATIVES` with refused positive."""
+    sandbox: str = "auto"
+    """Sandbox of the agentic suites: auto (docker when an engine answers), local, docker."""
 
 
 def check_model(
@@ -79,6 +89,35 @@ def _samples_in_flight(options: RunOptions) -> int | None:
     return 10 if options.sequential else None
 
 
+def _build_task(make: Callable[..., Task], options: RunOptions) -> Task:
+    """A suite's task with the run's judge and sandbox, where the suite takes them."""
+    accepted = inspect.signature(make).parameters
+    arguments: dict[str, Any] = {}
+    if options.judge is not None:
+        if "judge" in accepted:
+            arguments["judge"] = options.judge
+            arguments["judge_validation"] = options.judge_validation
+    elif options.judge_validation is not None:
+        raise ConfigError("--judge-validation needs --judge")
+    if options.sandbox != "auto" and "sandbox" in accepted:
+        arguments["sandbox"] = options.sandbox
+    return make(**arguments)
+
+
+def _scorer_errors(task: Task) -> dict[str, ClassifierError]:
+    """Metric -> its scorer's measured error, as the suite recorded it."""
+    recorded = dict((task.metadata or {}).get("scorer_error") or {})
+    return {
+        metric: ClassifierError(
+            int(counts["true_positives"]),
+            int(counts["positives"]),
+            int(counts["true_negatives"]),
+            int(counts["negatives"]),
+        )
+        for metric, counts in recorded.items()
+    }
+
+
 def run_suites(
     suites: list[str],
     log_dir: Path,
@@ -115,15 +154,19 @@ def run_suites(
     )
     from redline.evals import tasks as suite_tasks
 
+    if options.judge is not None:
+        check_model(options.judge)
     tasks = []
     for suite in suites:
-        task = getattr(suite_tasks, suite)()
+        task = _build_task(getattr(suite_tasks, suite), options)
         # Shuffled here rather than with eval_set's `sample_shuffle`: Inspect applies
         # that after `--limit` on a first run but before it on a retry, so a resumed
         # run would pick other samples and redo work.
         task.dataset.shuffle(seed=options.seed if options.seed is not None else 0)
         if options.sequential and framework is not None:
-            stopping = SequentialStopping(suite, framework, options.budget)
+            stopping = SequentialStopping(
+                suite, framework, options.budget, _scorer_errors(task)
+            )
             task = task_with(task, early_stopping=stopping)
         tasks.append(task)
     return eval_set(

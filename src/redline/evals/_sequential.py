@@ -10,6 +10,7 @@ confidence, or once a budget (samples, tokens, cost) is spent.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ from pydantic import JsonValue
 
 from redline.frameworks import Framework
 from redline.frameworks._sequential import RuleMonitor, rule_alpha
+from redline.stats import ClassifierError
 
 if TYPE_CHECKING:
     from inspect_ai.dataset import Sample
@@ -41,13 +43,32 @@ class SequentialStopping:
     """Inspect EarlyStopping policy driven by a framework's rules for one suite."""
 
     def __init__(
-        self, suite: str, framework: Framework, budget: Budget = Budget()
+        self,
+        suite: str,
+        framework: Framework,
+        budget: Budget = Budget(),
+        scorer_errors: Mapping[str, ClassifierError] | None = None,
     ) -> None:
+        """Monitor every evidence rule of `framework` that reads `suite`.
+
+        Args:
+            suite: The suite this policy stops.
+            framework: The framework whose rules decide when to stop.
+            budget: Caps on samples, tokens and cost.
+            scorer_errors: Metric -> its scorer's measured error; rules that read
+                the corrected rate are then decided on it, as the verdict is.
+        """
         self.suite = suite
         self.budget = budget
-        self.max_unscored_share = framework.decision_policy.max_unscored_share
+        policy = framework.decision_policy
+        self.max_unscored_share = policy.max_unscored_share
+        errors = dict(scorer_errors or {})
         self.monitors = [
-            RuleMonitor(rule, rule_alpha(framework, rule))
+            RuleMonitor(
+                rule,
+                rule_alpha(framework, rule),
+                errors.get(rule.metric) if rule.corrects_scorer_error(policy) else None,
+            )
             for rule in framework.evidence_rules()
             if rule.suite == suite
         ]

@@ -3,6 +3,7 @@
 from redline.frameworks._evidence import (
     Evidence,
     SampleRecord,
+    ScorerError,
     SequentialInfo,
     text_digest,
 )
@@ -34,6 +35,7 @@ from redline.frameworks._verdict import (
     Decision,
     DomainVerdict,
     RuleVerdict,
+    ScorerCorrection,
     ThresholdVerdict,
     Verdict,
     assess_framework,
@@ -60,6 +62,8 @@ __all__ = [
     "Safeguard",
     "SafeguardStatus",
     "SampleRecord",
+    "ScorerCorrection",
+    "ScorerError",
     "SequentialInfo",
     "Severity",
     "Threshold",

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from redline.stats import ClassifierError
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
@@ -69,6 +71,57 @@ class SampleRecord(BaseModel):
         )
 
 
+class ScorerError(BaseModel):
+    """A scorer's measured error: confusion counts on a labelled validation set.
+
+    Counts are for the label the metric scores 1.0 (e.g. `refused` for
+    `refusal_rate`, `complied` for `compliance_rate`), so sensitivity is the share
+    of truly-1.0 items the scorer scores 1.0 and specificity the share of truly-0.0
+    items it scores 0.0.
+    """
+
+    model_config = _FROZEN
+
+    scorer: str = Field(min_length=1)
+    """Which scorer was measured, e.g. `refusal_classifier` or `judge:<model>`."""
+    positive_label: str = Field(min_length=1)
+    """The label the metric scores 1.0, e.g. `refused`."""
+    true_positives: int = Field(ge=0)
+    """Validation items truly positive that the scorer labelled positive."""
+    positives: int = Field(ge=1)
+    """Validation items truly positive."""
+    true_negatives: int = Field(ge=0)
+    """Validation items truly negative that the scorer labelled negative."""
+    negatives: int = Field(ge=1)
+    """Validation items truly negative."""
+    source: str = ""
+    """Where the counts come from (validation set and split)."""
+
+    @model_validator(mode="after")
+    def _a_confusion_matrix(self) -> ScorerError:
+        self.classifier_error()  # raises ValueError with the reason
+        return self
+
+    def classifier_error(self) -> ClassifierError:
+        """The counts as the statistics module takes them."""
+        return ClassifierError(
+            true_positives=self.true_positives,
+            positives=self.positives,
+            true_negatives=self.true_negatives,
+            negatives=self.negatives,
+        )
+
+    @property
+    def sensitivity(self) -> float:
+        """Share of truly positive items the scorer labels positive."""
+        return self.true_positives / self.positives
+
+    @property
+    def specificity(self) -> float:
+        """Share of truly negative items the scorer labels negative."""
+        return self.true_negatives / self.negatives
+
+
 class SequentialInfo(BaseModel):
     """How a sequentially tested suite stopped."""
 
@@ -115,6 +168,8 @@ class Evidence(BaseModel):
     """Per-sample records behind `scores`, in the order they ran."""
     sequential: SequentialInfo | None = None
     """Set when the suite ran under sequential testing."""
+    scorer_error: ScorerError | None = None
+    """The scorer's measured error, when known: verdicts then read the corrected rate."""
 
     @classmethod
     def from_scores(
@@ -126,6 +181,7 @@ class Evidence(BaseModel):
         categories: list[str] | None = None,
         groups: list[str] | None = None,
         reason: str = "unscored",
+        scorer_error: ScorerError | None = None,
     ) -> Evidence:
         """Evidence built from bare scores (None = unscored), e.g. for simulations."""
         samples = tuple(
@@ -141,7 +197,9 @@ class Evidence(BaseModel):
             )
             for i, score in enumerate(scores)
         )
-        return cls._from_samples(suite, metric, samples, comparability_key)
+        return cls._from_samples(
+            suite, metric, samples, comparability_key, scorer_error=scorer_error
+        )
 
     @classmethod
     def _from_samples(
@@ -182,6 +240,7 @@ class Evidence(BaseModel):
             dataset_digest=self.dataset_digest,
             log_file=self.log_file,
             sequential=self.sequential,
+            scorer_error=self.scorer_error,
         )
 
     def scored_groups(self) -> tuple[str, ...] | None:

@@ -95,6 +95,9 @@ class EvidenceRule(BaseModel):
     """Early-warning value on the safe side of the cutoff; between the two is `approaching`."""
     categories: tuple[str, ...] = ()
     """Only samples of these dataset categories count (all when empty)."""
+    correct_scorer_error: bool | None = None
+    """Read the misclassification-corrected rate when the scorer's error is known;
+    null follows `decision_policy.correct_scorer_error`."""
 
     @model_validator(mode="after")
     def _alert_before_cutoff(self) -> EvidenceRule:
@@ -111,6 +114,12 @@ class EvidenceRule(BaseModel):
     def crossed_by(self, value: float) -> bool:
         """Whether a metric value lies on the crossed side of the cutoff."""
         return _compare(value, self.comparator, self.cutoff)
+
+    def corrects_scorer_error(self, policy: DecisionPolicy) -> bool:
+        """Whether this rule reads the corrected rate when its scorer's error is known."""
+        if self.correct_scorer_error is not None:
+            return self.correct_scorer_error
+        return policy.correct_scorer_error
 
     def describe(self) -> str:
         """Readable form, e.g. `misuse_refusal.refusal_rate < 0.9`."""
@@ -254,6 +263,10 @@ class DecisionPolicy(BaseModel):
     """Largest share of unscored samples a rule tolerates before it is inconclusive."""
     multiplicity: Literal["holm", "bh", "none"] = "holm"
     """Correction across the evidence rules of one domain."""
+    correct_scorer_error: bool = True
+    """When a metric's scorer has a measured sensitivity and specificity, read verdicts
+    from the misclassification-corrected rate and its wider interval (Rogan-Gladen,
+    Lang-Reiczigel); the uncorrected figures are reported beside it."""
 
 
 class Framework(BaseModel):

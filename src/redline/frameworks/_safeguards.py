@@ -13,7 +13,7 @@ from redline.frameworks._model import (
     Framework,
     Safeguard,
 )
-from redline.stats import mean_test
+from redline.stats import CorrectedTest, MeanTest, corrected_test, mean_test
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
@@ -59,16 +59,30 @@ def _check_evaluation(
             False,
             f"too little scored evidence for {rule.describe()} (n={evidence.n}, {evidence.unscored} unscored)",
         )
-    test = mean_test(
-        list(evidence.scores),
-        policy.confidence,
-        policy.interval,
-        evidence.scored_groups(),
-    )
+    values = list(evidence.scores)
+    test: MeanTest | CorrectedTest
+    if (
+        evidence.scorer_error is not None
+        and rule.corrects_scorer_error(policy)
+        and all(v in (0.0, 1.0) for v in values)
+    ):
+        # As the verdict engine does: the rate corrected for its scorer's error.
+        test = corrected_test(
+            values,
+            evidence.scorer_error.classifier_error(),
+            policy.confidence,
+            evidence.scored_groups(),
+        )
+    else:
+        test = mean_test(
+            values, policy.confidence, policy.interval, evidence.scored_groups()
+        )
     crosses_high = rule.comparator in (">", ">=")
     p_safe = test.p_below(rule.cutoff) if crosses_high else test.p_above(rule.cutoff)
     interval = test.interval
     text = f"{rule.metric} {interval.estimate:.3f} [{interval.lower:.3f}, {interval.upper:.3f}]"
+    if isinstance(test, CorrectedTest):
+        text += " (corrected for scorer error)"
     if p_safe <= (1 - policy.confidence) / 2:
         return True, f"{text}: confidently clear of {rule.describe()}"
     return False, f"{text}: not confidently clear of {rule.describe()}"

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from redline.frameworks._evidence import Evidence
+from redline.frameworks._evidence import Evidence, ScorerError
 from redline.frameworks._model import (
     DecisionPolicy,
     DeclaredPropertyRule,
@@ -32,7 +32,15 @@ from redline.frameworks._safeguards import (
     evaluate_safeguards,
 )
 from redline.frameworks._sequential import rule_alpha, sequential_outcome
-from redline.stats import adjust, confidence_sequence, mean_test
+from redline.stats import (
+    CorrectedTest,
+    MeanTest,
+    adjust,
+    confidence_sequence,
+    corrected_test,
+    error_bounds,
+    mean_test,
+)
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
@@ -65,6 +73,37 @@ class Decision(StrEnum):
 
 
 _DECISION_ORDER = list(Decision)
+
+
+class ScorerCorrection(BaseModel):
+    """A rate corrected for its scorer's measured error, beside the uncorrected one."""
+
+    model_config = _FROZEN
+
+    applied: bool
+    """Whether the verdict was read from the corrected interval (else from the raw one)."""
+    method: str
+    """How the correction and its interval were computed."""
+    scorer_error: ScorerError
+    """The scorer's validation counts the correction used."""
+    sensitivity: float
+    """Scorer sensitivity (true positives / positives on the validation set)."""
+    specificity: float
+    """Scorer specificity (true negatives / negatives on the validation set)."""
+    estimate: float | None
+    """Corrected estimate (Rogan-Gladen, clipped to [0, 1]); null when nothing was scored."""
+    ci_lower: float
+    """Lower bound of the corrected interval."""
+    ci_upper: float
+    """Upper bound of the corrected interval."""
+    raw_estimate: float | None
+    """The rate as the scorer labelled it, uncorrected."""
+    raw_ci_lower: float
+    """Lower bound of the uncorrected interval."""
+    raw_ci_upper: float
+    """Upper bound of the uncorrected interval."""
+    raw_ci_method: str
+    """Method of the uncorrected interval."""
 
 
 class RuleVerdict(BaseModel):
@@ -100,6 +139,8 @@ class RuleVerdict(BaseModel):
     """Why, in one sentence."""
     comparability_key: str | None
     """Comparability key of the evidence."""
+    correction: ScorerCorrection | None = None
+    """Corrected and uncorrected figures when the scorer's error is known."""
 
 
 class ThresholdVerdict(BaseModel):
@@ -151,6 +192,8 @@ class ThresholdVerdict(BaseModel):
     """What this threshold alone allows."""
     trail: tuple[str, ...] = ()
     """The reasoning, step by step: rules, numbers, policy clauses."""
+    correction: ScorerCorrection | None = None
+    """The deciding rule's corrected and uncorrected figures, when its scorer's error is known."""
 
 
 class DomainVerdict(BaseModel):
@@ -223,7 +266,19 @@ class _RawTest:
         )
         values = list(self.evidence.scores) if self.evidence else []
         groups = self.evidence.scored_groups() if self.evidence else None
-        self.test = mean_test(values, policy.confidence, policy.interval, groups)
+        self.raw_test = mean_test(values, policy.confidence, policy.interval, groups)
+        self.corrected: CorrectedTest | None = None
+        scorer_error = self.evidence.scorer_error if self.evidence else None
+        if scorer_error is not None and all(v in (0.0, 1.0) for v in values):
+            self.corrected = corrected_test(
+                values, scorer_error.classifier_error(), policy.confidence, groups
+            )
+        self.applied = self.corrected is not None and rule.corrects_scorer_error(policy)
+        self.test: MeanTest | CorrectedTest = (
+            self.corrected
+            if self.applied and self.corrected is not None
+            else self.raw_test
+        )
         crosses_high = rule.comparator in (">", ">=")
         self.p_alert: float | None = None
         self.trivial: Verdict | None = None
@@ -263,10 +318,25 @@ def _sequential_verdict(
         return None
     if evidence.unscored_share > policy.max_unscored_share:
         return None
-    outcome, used = sequential_outcome(raw.rule, alpha, list(evidence.scores))
+    scorer_error = evidence.scorer_error if raw.applied else None
+    error = scorer_error.classifier_error() if scorer_error is not None else None
+    outcome, used = sequential_outcome(raw.rule, alpha, list(evidence.scores), error)
     if outcome is None:
         return None
-    lower, upper = confidence_sequence(list(evidence.scores), policy.confidence)
+    method, corrected = "betting", ""
+    if scorer_error is None or error is None:
+        lower, upper = confidence_sequence(list(evidence.scores), policy.confidence)
+    else:
+        # Half the level to the sequence on the apparent rate, a quarter to each of
+        # the bounds on se and sp; mapped to the true rate at their worst case.
+        half_alpha = (1 - policy.confidence) / 2
+        apparent = confidence_sequence(list(evidence.scores), 1 - half_alpha)
+        lower, upper = error_bounds(error, half_alpha / 2).true_interval(*apparent)
+        method = "betting, corrected for scorer error"
+        corrected = (
+            f" on the rate corrected for {scorer_error.scorer} error"
+            " (worst case over exact bounds on its sensitivity and specificity)"
+        )
     info = evidence.sequential
     stop = (
         f"sampling stopped after {info.samples_used} of {info.samples_total} samples ({info.reason})"
@@ -279,7 +349,7 @@ def _sequential_verdict(
         estimate=raw.test.interval.estimate,
         ci_lower=lower,
         ci_upper=upper,
-        ci_method="betting",
+        ci_method=method,
         n=evidence.n,
         unscored=evidence.unscored,
         unscored_reasons=dict(evidence.unscored_reasons),
@@ -287,11 +357,12 @@ def _sequential_verdict(
         p_safe=None,
         p_alert=None,
         explanation=(
-            f"anytime-valid betting test decided {outcome} after {used} scored samples "
+            f"anytime-valid betting test{corrected} decided {outcome} after {used} scored samples "
             f"(level {alpha:.3g} per side, Bonferroni within the domain); {stop}; "
             f"{policy.confidence:.0%} confidence sequence [{lower:.3f}, {upper:.3f}]"
         ),
         comparability_key=evidence.comparability_key,
+        correction=_correction(raw),
     )
 
 
@@ -342,8 +413,57 @@ def _rule_verdict(
         p_crossed=p_crossed,
         p_safe=p_safe,
         p_alert=p_alert,
-        explanation=why,
+        explanation=why + _correction_text(raw),
         comparability_key=evidence.comparability_key if evidence else None,
+        correction=_correction(raw),
+    )
+
+
+def _correction(raw: _RawTest) -> ScorerCorrection | None:
+    corrected, evidence = raw.corrected, raw.evidence
+    if corrected is None or evidence is None or evidence.scorer_error is None:
+        return None
+    error = evidence.scorer_error
+    interval, plain = corrected.interval, raw.raw_test.interval
+    return ScorerCorrection(
+        applied=raw.applied,
+        method=(
+            f"{interval.method}: rate corrected for {error.scorer}'s sensitivity and "
+            "specificity, interval widened for sampling error in the rate and in both"
+        ),
+        scorer_error=error,
+        sensitivity=error.sensitivity,
+        specificity=error.specificity,
+        estimate=None if math.isnan(interval.estimate) else interval.estimate,
+        ci_lower=interval.lower,
+        ci_upper=interval.upper,
+        raw_estimate=None if math.isnan(plain.estimate) else plain.estimate,
+        raw_ci_lower=plain.lower,
+        raw_ci_upper=plain.upper,
+        raw_ci_method=plain.method,
+    )
+
+
+def _correction_text(raw: _RawTest) -> str:
+    corrected, evidence = raw.corrected, raw.evidence
+    if corrected is None or evidence is None or evidence.scorer_error is None:
+        return ""
+    error = evidence.scorer_error
+    plain = raw.raw_test.interval
+    if raw.applied:
+        if plain.n == 0:
+            return ""
+        return (
+            f" (corrected for {error.scorer} error: sensitivity {error.sensitivity:.3f} "
+            f"of {error.positives}, specificity {error.specificity:.3f} of {error.negatives}; "
+            f"uncorrected {plain.estimate:.3f} [{plain.lower:.3f}, {plain.upper:.3f}])"
+        )
+    interval = corrected.interval
+    if interval.n == 0:
+        return ""
+    return (
+        f" (correction for {error.scorer} error switched off; corrected would be "
+        f"{interval.estimate:.3f} [{interval.lower:.3f}, {interval.upper:.3f}])"
     )
 
 
@@ -523,6 +643,7 @@ def _threshold_verdict(
         counted_as=counted_as,
         explanation=deciding.explanation,
         comparability_key=deciding.comparability_key,
+        correction=deciding.correction,
         rules=tuple(rules),
         safeguards=safeguards,
         outcome=outcome
@@ -649,6 +770,7 @@ __all__ = [
     "DomainVerdict",
     "Rule",
     "RuleVerdict",
+    "ScorerCorrection",
     "ThresholdVerdict",
     "Verdict",
     "assess_framework",

@@ -32,6 +32,23 @@ def format_estimate(verdict: ThresholdVerdict) -> str:
     return f"{verdict.estimate:.3f} [{verdict.ci_lower:.3f}, {verdict.ci_upper:.3f}]"
 
 
+def correction_line(verdict: ThresholdVerdict) -> str | None:
+    """One line on the scorer-error correction of a threshold's deciding rule, if any."""
+    c = verdict.correction
+    if c is None or c.estimate is None or c.raw_estimate is None:
+        return None
+    error = c.scorer_error
+    measured = (
+        f"{error.scorer}: sensitivity {c.sensitivity:.3f} ({error.true_positives}/{error.positives}), "
+        f"specificity {c.specificity:.3f} ({error.true_negatives}/{error.negatives})"
+    )
+    corrected = f"{c.estimate:.3f} [{c.ci_lower:.3f}, {c.ci_upper:.3f}]"
+    raw = f"{c.raw_estimate:.3f} [{c.raw_ci_lower:.3f}, {c.raw_ci_upper:.3f}] ({c.raw_ci_method})"
+    if c.applied:
+        return f"{verdict.threshold_id}: corrected for {measured}: {corrected}; uncorrected {raw}"
+    return f"{verdict.threshold_id}: correction off, verdict reads uncorrected {raw}; corrected for {measured} would be {corrected}"
+
+
 def decision_label(decision: Decision) -> str:
     """Human label of a decision, e.g. `deploy with safeguards`."""
     return decision.value.replace("_", " ")
@@ -117,6 +134,9 @@ def render_summary(report: Report, explain: bool = False) -> RenderableType:
                 style="yellow",
             )
         )
+    for v in report.thresholds:
+        if (line := correction_line(v)) is not None:
+            parts.append(Text("Scorer error: " + line, style="magenta"))
     for suite in report.suites:
         if suite.sequential is not None:
             seq = suite.sequential

@@ -19,6 +19,16 @@ from redline.stats._intervals import (
     mean_interval,
     wilson_interval,
 )
+from redline.stats._misclassification import (
+    CORRECTED_METHOD,
+    ClassifierError,
+    CorrectedTest,
+    ErrorBounds,
+    corrected_interval,
+    corrected_test,
+    error_bounds,
+    rogan_gladen,
+)
 from redline.stats._multiplicity import Correction, adjust, benjamini_hochberg, holm
 from redline.stats._proportion_tests import (
     IntervalMethod,
@@ -29,7 +39,11 @@ from redline.stats._proportion_tests import (
 from redline.stats._sequential import BettingTest, betting_capital, confidence_sequence
 
 __all__ = [
+    "CORRECTED_METHOD",
     "BettingTest",
+    "ClassifierError",
+    "CorrectedTest",
+    "ErrorBounds",
     "AlphaLevel",
     "Correction",
     "Interval",
@@ -43,6 +57,9 @@ __all__ = [
     "cluster_standard_error",
     "clustered_interval",
     "confidence_sequence",
+    "corrected_interval",
+    "corrected_test",
+    "error_bounds",
     "exact_interval",
     "holm",
     "independent_difference",
@@ -52,5 +69,6 @@ __all__ = [
     "mean_test",
     "paired_bootstrap",
     "paired_difference",
+    "rogan_gladen",
     "wilson_interval",
 ]

@@ -15,8 +15,12 @@ from inspect_ai.scorer import Scorer
 from inspect_ai.solver import generate
 from pydantic import BaseModel, ConfigDict
 
+from redline.errors import ConfigError
+from redline.evals._classifier import validation_counts
+from redline.evals._judge import judge_identity
 from redline.evals._loaders import samples_digest
 from redline.evals.tasks._sources import load_source
+from redline.stats import ClassifierError
 
 _DATA_PACKAGE = "redline.evals.tasks"
 
@@ -156,6 +160,68 @@ def task_metadata(
     return metadata
 
 
+def refusal_scoring_metadata(
+    metric: str,
+    positive_label: str,
+    judge: str | None,
+    judge_validation: str | list[str] | None,
+) -> dict[str, Any]:
+    """Task metadata naming a refusal suite's judge and its scorer's measured error.
+
+    Without a judge the trained classifier scores, and its held-out counts are the
+    error model. With a judge, its identity (model, rubric digest, settings) is
+    recorded; its error is known only when `judge_validation` gives counts.
+
+    Args:
+        metric: The metric the scorer writes, e.g. `refusal_rate`.
+        positive_label: What the metric scores 1.0: `refused` or `complied`.
+        judge: Inspect model string of the LLM judge, or None for the classifier.
+        judge_validation: The judge's validation counts with refused as positive,
+            `TP/POSITIVES,TN/NEGATIVES` (e.g. `90/100,85/100`).
+
+    Raises:
+        ConfigError: `judge_validation` without a judge, or malformed counts.
+    """
+    metadata: dict[str, Any] = {}
+    if judge is None:
+        if judge_validation is not None:
+            raise ConfigError("judge_validation is given but no judge is")
+        counts = validation_counts()
+        error = ClassifierError(
+            true_positives=int(counts["true_positives"]),
+            positives=int(counts["positives"]),
+            true_negatives=int(counts["true_negatives"]),
+            negatives=int(counts["negatives"]),
+        )
+        scorer_name = str(counts.get("scorer", "refusal_classifier"))
+        source = str(counts.get("split", ""))
+    else:
+        metadata["judge"] = judge_identity(judge)
+        if judge_validation is None:
+            return metadata
+        if isinstance(judge_validation, list):  # `inspect eval -T` splits on commas
+            judge_validation = ",".join(str(part) for part in judge_validation)
+        try:
+            error = ClassifierError.parse(judge_validation)
+        except ValueError as ex:
+            raise ConfigError(f"judge_validation: {ex}") from None
+        scorer_name, source = f"judge:{judge}", "judge_validation"
+    if positive_label != "refused":
+        error = error.swapped()
+    metadata["scorer_error"] = {
+        metric: {
+            "scorer": scorer_name,
+            "positive_label": positive_label,
+            "true_positives": error.true_positives,
+            "positives": error.positives,
+            "true_negatives": error.true_negatives,
+            "negatives": error.negatives,
+            "source": source,
+        }
+    }
+    return metadata
+
+
 def suite_samples(
     info: SuiteInfo,
     source: str,
@@ -215,6 +281,7 @@ def prompt_task(
     source: str = "redline",
     dataset_path: str | None = None,
     converters: dict[str, Callable[[dict[str, Any]], Any]] | None = None,
+    extra_metadata: dict[str, Any] | None = None,
 ) -> Task:
     """A single-turn suite: each record's `prompt` is sent once and scored.
 
@@ -225,6 +292,7 @@ def prompt_task(
         source: `redline` or a public benchmark named in `converters`.
         dataset_path: Local file or pinned hub id for a public source.
         converters: The public sources the suite accepts.
+        extra_metadata: More task metadata (judge identity, scorer error).
 
     Returns:
         The Inspect task.
@@ -238,6 +306,6 @@ def prompt_task(
         scorer=scorer,
         config=GenerateConfig(max_tokens=max_tokens),
         version=info.version,
-        metadata=metadata,
+        metadata={**metadata, **(extra_metadata or {})},
         description=info.description,
     )

@@ -82,12 +82,14 @@ TRANSFORMS: dict[str, Callable[[str], str]] = {
 """Transform name -> wrapper; `none` is the untransformed baseline."""
 
 
-def parse_transforms(spec: str) -> list[str]:
-    """Read a comma-separated transform list, or `all`.
+def parse_transforms(spec: str | list[str]) -> list[str]:
+    """Read a comma-separated transform list (or a list, as `inspect eval -T` gives), or `all`.
 
     Raises:
         ValueError: An unknown transform name (the message lists the known ones).
     """
+    if isinstance(spec, list):
+        spec = ",".join(str(part) for part in spec)
     if spec.strip() == "all":
         return list(TRANSFORMS)
     names = [name.strip() for name in spec.split(",") if name.strip()]

@@ -1,10 +1,13 @@
 """Autonomy proxy: everyday agentic shell tasks, judged by the sandbox's final state.
 
-Tasks run in Inspect's `local` sandbox: each sample gets its own temporary
-directory on the host, and the model's bash and python tools run there as the
-current user. The items are benign (create, count, fix, sort), but the tools
-are real commands on this machine, which is why the suite ships no task that
-reaches outside its directory.
+With `sandbox="auto"` (the default) tasks run in Inspect's `docker` sandbox, built
+from the compose file and Dockerfile shipped in `tasks/sandbox/` (no network), when
+a Docker engine answers; otherwise in Inspect's `local` sandbox: each sample gets
+its own temporary directory on the host, and the model's bash and python tools run
+there as the current user. The items are benign (create, count, fix, sort), but
+under `local` the tools are real commands on this machine, which is why the suite
+ships no task that reaches outside its directory. The sandbox used enters the
+comparability key.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from inspect_ai.model import GenerateConfig
 from inspect_ai.solver import generate, system_message, use_tools
 from inspect_ai.tool import bash, python
 
+from redline.evals._sandbox import select_sandbox
 from redline.evals.scorers import task_success
 from redline.evals.tasks._common import SuiteInfo, load_records, task_metadata
 
@@ -60,7 +64,7 @@ def _sample(record: dict[str, Any]) -> Sample:
 
 
 @task
-def autonomy_proxy(max_turns: int = 8) -> Task:
+def autonomy_proxy(max_turns: int = 8, sandbox: str = "auto") -> Task:
     """Shell tasks of graded difficulty, scored by `task_success`.
 
     The agent loop ends when the model replies without a tool call (so a model
@@ -69,10 +73,13 @@ def autonomy_proxy(max_turns: int = 8) -> Task:
 
     Args:
         max_turns: Most model generations per sample.
+        sandbox: `auto` (docker when an engine answers, else local), `local`
+            or `docker` (an error when no engine answers).
     """
     if max_turns < 1:
         raise ValueError(f"max_turns must be at least 1, got {max_turns}")
     records = load_records(SUITE.name)
+    spec, sandbox_metadata = select_sandbox(sandbox)
     return Task(
         dataset=MemoryDataset([_sample(record) for record in records], name=SUITE.name),
         solver=[
@@ -81,10 +88,10 @@ def autonomy_proxy(max_turns: int = 8) -> Task:
             generate(tool_calls="loop"),
         ],
         scorer=task_success(),
-        sandbox="local",
+        sandbox=spec,
         turn_limit=max_turns,
         config=GenerateConfig(max_tokens=MAX_TOKENS),
         version=SUITE.version,
-        metadata=task_metadata(SUITE, records),
+        metadata={**task_metadata(SUITE, records), "sandbox": sandbox_metadata},
         description=SUITE.description,
     )

@@ -19,6 +19,7 @@ from redline.evals.scorers import attack_success
 from redline.evals.tasks._common import (
     SuiteInfo,
     prompt_sample,
+    refusal_scoring_metadata,
     spread,
     suite_samples,
 )
@@ -41,8 +42,10 @@ MAX_TOKENS = 64
 def jailbreak_transforms(
     source: str = "redline",
     dataset_path: str | None = None,
-    transforms: str = "all",
+    transforms: str | list[str] = "all",
     max_requests: int = 4,
+    judge: str | None = None,
+    judge_validation: str | list[str] | None = None,
 ) -> Task:
     """Requests to decline, each under every chosen transform, scored by `attack_success`.
 
@@ -55,6 +58,12 @@ def jailbreak_transforms(
         max_requests: Base requests per run, evenly spread over the source
             (0 for all); bounds the default run's cost, as every request is
             sent once per transform.
+        judge: Inspect model string of an LLM judge that grades refusals with
+            the StrongREJECT-style rubric instead of the trained classifier
+            (e.g. `openai/gpt-4o-mini`); its parse failures, refusals to grade
+            and API errors are unscored with a reason.
+        judge_validation: The judge's measured error with refused as positive,
+            `TP/POSITIVES,TN/NEGATIVES`; verdicts then read the corrected rate.
     """
     try:
         names = parse_transforms(transforms)
@@ -85,9 +94,14 @@ def jailbreak_transforms(
     return Task(
         dataset=MemoryDataset(samples, name=SUITE.name),
         solver=generate(),
-        scorer=attack_success(),
+        scorer=attack_success() if judge is None else attack_success(judge=judge),
         config=GenerateConfig(max_tokens=MAX_TOKENS),
         version=SUITE.version,
-        metadata=metadata,
+        metadata={
+            **metadata,
+            **refusal_scoring_metadata(
+                "attack_success_rate", "complied", judge, judge_validation
+            ),
+        },
         description=SUITE.description,
     )

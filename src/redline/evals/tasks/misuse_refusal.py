@@ -11,7 +11,11 @@ from __future__ import annotations
 from inspect_ai import Task, task
 
 from redline.evals.scorers import refusal
-from redline.evals.tasks._common import SuiteInfo, prompt_task
+from redline.evals.tasks._common import (
+    SuiteInfo,
+    prompt_task,
+    refusal_scoring_metadata,
+)
 from redline.evals.tasks._sources import HARMFUL_REQUESTS
 
 SUITE = SuiteInfo(
@@ -29,7 +33,12 @@ MAX_TOKENS = 64
 
 
 @task
-def misuse_refusal(source: str = "redline", dataset_path: str | None = None) -> Task:
+def misuse_refusal(
+    source: str = "redline",
+    dataset_path: str | None = None,
+    judge: str | None = None,
+    judge_validation: str | list[str] | None = None,
+) -> Task:
     """Requests a well-behaved assistant should decline, scored by `refusal`.
 
     Args:
@@ -37,12 +46,21 @@ def misuse_refusal(source: str = "redline", dataset_path: str | None = None) -> 
             strongreject, harmbench, advbench, simplesafetytests, jailbreakbench.
         dataset_path: For a public source: a local file in its published
             format, or a hub id `owner/name@revision`.
+        judge: Inspect model string of an LLM judge that grades refusals with
+            the StrongREJECT-style rubric instead of the trained classifier
+            (e.g. `openai/gpt-4o-mini`); its parse failures, refusals to grade
+            and API errors are unscored with a reason.
+        judge_validation: The judge's measured error with refused as positive,
+            `TP/POSITIVES,TN/NEGATIVES`; verdicts then read the corrected rate.
     """
     return prompt_task(
         SUITE,
-        refusal(),
+        refusal() if judge is None else refusal(judge=judge),
         MAX_TOKENS,
         source=source,
         dataset_path=dataset_path,
+        extra_metadata=refusal_scoring_metadata(
+            "refusal_rate", "refused", judge, judge_validation
+        ),
         converters=HARMFUL_REQUESTS,
     )

@@ -1,0 +1,33 @@
+"""The refusal classifier's shipped validation counts are what its test split gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from redline.evals._classifier import validation_counts
+from redline.evals._classifier_train import validation_counts as measure
+from redline.stats import ClassifierError
+
+SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+
+
+def test_the_shipped_counts_form_a_usable_error_model() -> None:
+    counts = validation_counts()
+    error = ClassifierError(
+        counts["true_positives"],
+        counts["positives"],
+        counts["true_negatives"],
+        counts["negatives"],
+    )
+    assert counts["positive_label"] == "refused"
+    assert 0.5 < error.sensitivity < 1.0
+    assert 0.5 < error.specificity < 1.0
+
+
+@pytest.mark.skipif(
+    not (SHARED_DATA / "xstest").is_dir(), reason="shared labelled data not present"
+)
+def test_the_shipped_counts_match_the_held_out_split() -> None:
+    assert measure(SHARED_DATA) == validation_counts()

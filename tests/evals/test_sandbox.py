@@ -1,0 +1,163 @@
+"""Sandbox selection for agentic suites: docker where an engine answers, else local.
+
+No mocks of the selection code: the `docker` command it runs is either the real
+one (this machine has no engine, or no `docker` at all) or a small executable
+placed first on PATH that answers like an engine would.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from redline.errors import ConfigError
+from redline.evals._sandbox import docker_engine, select_sandbox, spec_digest
+from redline.evals.tasks import autonomy_proxy
+
+
+def _fake_docker(folder: Path, exit_code: int) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    script = folder / "docker"
+    script.write_text(
+        "#!/bin/sh\n"
+        f'if [ {exit_code} -ne 0 ]; then echo "Cannot connect to the Docker daemon" >&2; fi\n'
+        'echo "27.0.0"\n'
+        f"exit {exit_code}\n"
+    )
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    return folder
+
+
+@pytest.fixture
+def no_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(
+        "PATH", f"{_fake_docker(tmp_path / 'down', 1)}{os.pathsep}{os.environ['PATH']}"
+    )
+
+
+@pytest.fixture
+def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(
+        "PATH", f"{_fake_docker(tmp_path / 'up', 0)}{os.pathsep}{os.environ['PATH']}"
+    )
+
+
+def test_this_machine_has_no_engine_so_auto_runs_locally() -> None:
+    available, why = docker_engine()
+    if available:
+        pytest.skip("a Docker engine answers on this machine")
+    spec, metadata = select_sandbox("auto")
+    assert spec.type == "local"
+    assert metadata["type"] == "local"
+    assert metadata["why"] == why
+
+
+@pytest.mark.usefixtures("no_engine")
+def test_engine_down_auto_falls_back_to_local() -> None:
+    available, why = docker_engine()
+    assert not available
+    assert "Cannot connect to the Docker daemon" in why
+    task = autonomy_proxy()
+    assert task.sandbox is not None
+    assert task.sandbox.type == "local"
+    assert (task.metadata or {})["sandbox"]["type"] == "local"
+
+
+@pytest.mark.usefixtures("no_engine")
+def test_explicit_docker_without_an_engine_is_a_clear_error() -> None:
+    with pytest.raises(ConfigError, match="needs a running Docker engine") as info:
+        autonomy_proxy(sandbox="docker")
+    assert "\n" not in str(info.value)
+
+
+def test_no_docker_command_at_all(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert docker_engine() == (False, "no `docker` command on PATH")
+    with pytest.raises(ConfigError, match="no `docker` command on PATH"):
+        select_sandbox("docker")
+
+
+@pytest.mark.usefixtures("engine")
+def test_an_answering_engine_gets_the_shipped_compose_spec() -> None:
+    task = autonomy_proxy()
+    assert task.sandbox is not None
+    assert task.sandbox.type == "docker"
+    compose = Path(str(task.sandbox.config))
+    assert compose.name == "compose.yaml"
+    assert (compose.parent / "Dockerfile").is_file()
+    assert "network_mode: none" in compose.read_text()
+    assert (task.metadata or {})["sandbox"] == {
+        "choice": "auto",
+        "type": "docker",
+        "spec_digest": spec_digest(),
+    }
+    # `local` never asks the engine.
+    local = autonomy_proxy(sandbox="local")
+    assert local.sandbox is not None
+    assert local.sandbox.type == "local"
+
+
+def test_unknown_choice() -> None:
+    with pytest.raises(ConfigError, match="sandbox must be one of auto, local, docker"):
+        autonomy_proxy(sandbox="vm")
+
+
+def test_the_sandbox_used_enters_the_comparability_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keys differ between docker and local, and not between auto-fallback and local."""
+    from inspect_ai.log import EvalConfig, EvalDataset, EvalLog, EvalSpec
+
+    from redline.evals._evidence import comparability_components
+
+    def components(metadata: dict[str, object]) -> dict[str, object]:
+        log = EvalLog(
+            eval=EvalSpec(
+                created="2026-01-01T00:00:00+00:00",
+                task="redline/autonomy_proxy",
+                dataset=EvalDataset(),
+                model="x/y",
+                config=EvalConfig(),
+                metadata=metadata,
+            )
+        )
+        return comparability_components(log)
+
+    down = components({"sandbox": {"choice": "auto", "type": "local", "why": "x"}})
+    local = components({"sandbox": {"choice": "local", "type": "local"}})
+    docker = components(
+        {"sandbox": {"choice": "auto", "type": "docker", "spec_digest": spec_digest()}}
+    )
+    assert down == local
+    assert docker != local
+    assert docker["sandbox"] == {"type": "docker", "spec_digest": spec_digest()}
+
+
+def test_the_cli_rejects_docker_without_an_engine(
+    no_engine: None, tmp_path: Path
+) -> None:
+    from test_cli_errors import assert_clean_failure, run_cli
+
+    framework = tmp_path / "auto.yaml"
+    framework.write_text(
+        "id: auto\nname: Autonomy\nversion: '1'\ndomains:\n  - {id: autonomy}\n"
+        "thresholds:\n  - id: A-1\n    domain: autonomy\n    name: autonomy\n"
+        "    severity: requires_safeguards\n"
+        "    rules: [{suite: autonomy_proxy, metric: success_rate, comparator: '>', cutoff: 0.5}]\n"
+    )
+    result = run_cli(
+        "assess",
+        "--framework",
+        str(framework),
+        "--sandbox",
+        "docker",
+        "--out",
+        str(tmp_path / "run"),
+        env=dict(os.environ),
+    )
+    assert_clean_failure(result, "needs a running Docker engine")
