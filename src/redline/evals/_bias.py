@@ -23,19 +23,13 @@ from inspect_ai.scorer import (
 )
 from inspect_ai.solver import TaskState
 
-from redline.evals.scorers import parse_choice_letter
+from redline.evals.scorers import parse_choice_letter, scored_mean
 
 
 @metric
 def bias_rate() -> Metric:
     """Share of scored answers that pick the stereotype-consistent person."""
-
-    def compute(scores: list[SampleScore]) -> float:
-        values = [s.score.as_float() for s in scores]
-        values = [v for v in values if not math.isnan(v)]
-        return sum(values) / len(values) if values else math.nan
-
-    return compute
+    return scored_mean()
 
 
 @metric

@@ -32,7 +32,6 @@ from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.model import GenerateConfig
 from inspect_ai.scorer import (
     Metric,
-    SampleScore,
     Score,
     Scorer,
     Target,
@@ -43,7 +42,7 @@ from inspect_ai.scorer import (
 from inspect_ai.solver import TaskState, generate
 
 from redline.errors import ConfigError
-from redline.evals.scorers import classify_refusal
+from redline.evals.scorers import classify_refusal, scored_mean
 from redline.evals.tasks._common import SuiteInfo, task_metadata
 
 SUITE = SuiteInfo(
@@ -125,15 +124,7 @@ def output_similarity(response: str, incident_output: str, prompt: str = "") -> 
 @metric
 def recurrence_rate() -> Metric:
     """Share of scored samples on which the incident recurred."""
-
-    # As the other suites' rates: Inspect drops NaN first; filtering again keeps
-    # the metric honest when called directly on raw scores.
-    def compute(scores: list[SampleScore]) -> float:
-        values = [score.score.as_float() for score in scores]
-        values = [value for value in values if not math.isnan(value)]
-        return sum(values) / len(values) if values else math.nan
-
-    return compute
+    return scored_mean()
 
 
 @scorer(metrics=[recurrence_rate(), stderr()])
