@@ -50,6 +50,7 @@ from redline.registry.server.incidents import (
     stored_json,
 )
 from redline.registry.server.models import IncidentRow, IncidentSubmissionRow, Institute
+from redline.registry.server.paging import fetch_page, make_seq_cursor, seq_cursor
 
 SUGGESTIONS = 5
 
@@ -218,21 +219,18 @@ def list_submissions(
     if query.status is not None:
         conditions.append(IncidentSubmissionRow.status == query.status.value)
     if query.cursor is not None:
-        conditions.append(IncidentSubmissionRow.seq < int(query.cursor[1:]))
+        conditions.append(IncidentSubmissionRow.seq < seq_cursor(query.cursor))
     with db.reader() as session:
-        rows = list(
-            session.scalars(
-                select(IncidentSubmissionRow)
-                .where(*conditions)
-                .order_by(IncidentSubmissionRow.seq.desc())
-                .limit(query.limit + 1)
-            )
+        rows, more = fetch_page(
+            session,
+            select(IncidentSubmissionRow)
+            .where(*conditions)
+            .order_by(IncidentSubmissionRow.seq.desc()),
+            query.limit,
         )
-        more = len(rows) > query.limit
-        rows = rows[: query.limit]
         return SubmissionPage(
             items=tuple(_submissions(session, rows)),
-            next_cursor=f"c{rows[-1].seq}" if more else None,
+            next_cursor=make_seq_cursor(rows[-1].seq) if more else None,
         )
 
 

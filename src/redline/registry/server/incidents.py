@@ -52,6 +52,7 @@ from redline.registry.server.models import (
     IncidentRow,
     IncidentSubmissionRow,
 )
+from redline.registry.server.paging import fetch_page
 
 _FACET_VALUE_MAX = 500
 _MIT = "MIT"
@@ -374,16 +375,13 @@ def list_incidents(db: Database, query: IncidentQuery) -> IncidentPage:
             )
         )
     with db.reader() as session:
-        rows = list(
-            session.scalars(
-                select(IncidentRow)
-                .where(*conditions)
-                .order_by(IncidentRow.date.desc(), IncidentRow.seq.desc())
-                .limit(query.limit + 1)
-            )
+        rows, more = fetch_page(
+            session,
+            select(IncidentRow)
+            .where(*conditions)
+            .order_by(IncidentRow.date.desc(), IncidentRow.seq.desc()),
+            query.limit,
         )
-        more = len(rows) > query.limit
-        rows = rows[: query.limit]
         items = tuple(_summary(row, record) for row, record, _ in _views(session, rows))
     last = rows[-1] if rows else None
     return IncidentPage(

@@ -39,6 +39,7 @@ from redline.registry.server.models import (
     ReportThreshold,
     SigningKeyRow,
 )
+from redline.registry.server.paging import fetch_page, make_seq_cursor, seq_cursor
 from redline.reports import canonical_json, redact_envelope, verify_signed_report
 
 
@@ -291,21 +292,11 @@ def get_report(db: Database, caller: Caller | None, report_id: str) -> str:
         return f'{{"summary":{summary},"envelope":{row.envelope}}}'
 
 
-def _cursor_seq(cursor: str) -> int:
-    # Cursors are opaque to clients; the pattern on the query field already ensures
-    # they parse.
-    return int(cursor[1:])
-
-
-def _make_cursor(seq: int) -> str:
-    return f"c{seq}"
-
-
 def list_reports(db: Database, caller: Caller | None, query: ReportQuery) -> ReportPage:
     """Reports the caller may read that match the query, newest first."""
     conditions: list[ColumnElement[bool]] = [_visible(caller)]
     if query.cursor is not None:
-        conditions.append(ReportRow.seq < _cursor_seq(query.cursor))
+        conditions.append(ReportRow.seq < seq_cursor(query.cursor))
     for column, value in (
         (ReportRow.model, query.model),
         (ReportRow.framework_id, query.framework),
@@ -330,20 +321,17 @@ def list_reports(db: Database, caller: Caller | None, query: ReportQuery) -> Rep
                 select(Institute.id).where(Institute.slug == query.institute)
             )
             conditions.append(ReportRow.institute_id == inst if inst else false())
-        rows = list(
-            session.scalars(
-                select(ReportRow)
-                .options(defer(ReportRow.envelope))  # summaries only: skip the JSON
-                .where(*conditions)
-                .order_by(ReportRow.seq.desc())
-                .limit(query.limit + 1)
-            )
+        rows, more = fetch_page(
+            session,
+            select(ReportRow)
+            .options(defer(ReportRow.envelope))  # summaries only: skip the JSON
+            .where(*conditions)
+            .order_by(ReportRow.seq.desc()),
+            query.limit,
         )
-        more = len(rows) > query.limit
-        rows = rows[: query.limit]
         return ReportPage(
             items=tuple(_summaries(session, rows)),
-            next_cursor=_make_cursor(rows[-1].seq) if more else None,
+            next_cursor=make_seq_cursor(rows[-1].seq) if more else None,
         )
 
 
