@@ -79,9 +79,9 @@ def test_mean_interval_uses_wilson_for_binary_and_skips_nan() -> None:
     assert interval.estimate == pytest.approx(0.75)
 
 
-def test_mean_interval_hoeffding_bentkus_for_graded_scores() -> None:
+def test_mean_interval_bounded_betting_for_graded_scores() -> None:
     interval = mean_interval([0.2, 0.4, 0.6, 0.5, 0.3] * 20)
-    assert interval.method == "hoeffding-bentkus"
+    assert interval.method == "bounded-betting"
     assert interval.lower < 0.4 < interval.upper
     assert interval.lower > 0.2
     assert interval.upper < 0.6

@@ -54,7 +54,7 @@ def paired_difference(
 
     Binary scores get Newcombe's hybrid score interval for paired proportions (his
     method 10: MOVER on Wilson intervals with the phi correlation); other scores the
-    Hoeffding-Bentkus interval on the differences (`paired-hoeffding-bentkus`).
+    betting interval on the differences (`paired-bounded-betting`).
 
     Args:
         a: Scores of the first rater, one per item.

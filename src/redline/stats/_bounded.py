@@ -2,13 +2,13 @@
 
 Binary observations get the exact binomial test: each of its tails holds its level
 at every n and every rate (unlike Wilson's score test, which misses one tail near 0
-and 1). Other observations (scores such as 0 / 0.1 / 1, or the per-cluster means of
-grouped samples) get the Hoeffding-Bentkus p-value of Bates et al. (2021,
-"Distribution-free, risk-controlling prediction sets", JACM 68(6), Prop. 3): the
-smaller of Hoeffding's (1963) bound and Bentkus' (2004) bound, each valid for any
-distribution on [0, 1], so a mean at the cutoff is called safe at most at the level,
-whatever its spread. Intervals are the inverses of these tests, found by bisection,
-so the printed interval and the decision always agree.
+and 1). Other observations (graded scores such as 0 / 0.1 / 1, or the per-cluster
+means of grouped samples) get a test by betting (Waudby-Smith and Ramdas 2024,
+"Estimating means of bounded random variables by betting", JRSS-B 86(1)): valid for
+any distribution on [0, 1], with no normal approximation, yet adaptive to the
+variance, so a mean at the cutoff is called safe at most at the level however few or
+skewed the observations. Intervals are the inverses of these tests, found by
+bisection, so the printed interval and the decision always agree.
 """
 
 from __future__ import annotations
@@ -16,7 +16,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+import numpy as np
+
 _BISECTIONS = 60
+_DESIGN_ALPHA = 0.025  # the level stakes are tuned for; the p-value is valid at any
+_MAX_STAKE = 0.5  # fraction of the largest safe stake; keeps capital away from zero
 
 
 def binomial_p_at_most(successes: int, n: int, cutoff: float) -> float:
@@ -37,31 +41,51 @@ def binomial_p_at_least(successes: int, n: int, cutoff: float) -> float:
     return binomial_p_at_most(n - successes, n, 1.0 - cutoff)
 
 
-def _kl_bernoulli(a: float, b: float) -> float:
-    def term(x: float, y: float) -> float:
-        return 0.0 if x == 0.0 else x * math.log(x / y)
+def betting_p_at_most(observations: Sequence[float], cutoff: float) -> float:
+    """Betting p-value of H0: mean >= cutoff, for observations in [0, 1] in run order.
 
-    return term(a, b) + term(1.0 - a, 1.0 - b)
-
-
-def hb_p_at_most(mean: float, n: int, cutoff: float) -> float:
-    """Hoeffding-Bentkus p-value of H0: mean >= cutoff, for n observations in [0, 1]."""
-    if n == 0 or cutoff <= 0.0 or mean >= cutoff:
+    The capital prod(1 + lambda_t (cutoff - x_t)) is a nonnegative supermartingale
+    under H0, so P(max capital >= 1/alpha) <= alpha (Ville); the p-value is one over
+    the largest capital. Stakes are Waudby-Smith and Ramdas' (2024) predictable
+    plug-in for a known n, sized by the running variance, so low-variance scores
+    (cluster means, graded scores) decide far sooner than a worst-case bound would.
+    """
+    n = len(observations)
+    if n == 0 or cutoff <= 0.0:
         return 1.0
+    x = np.asarray(observations, dtype=float)
     if cutoff >= 1.0:
-        # Observations of mean 1 are all 1: any one below 1 refutes H0 at once.
-        return 0.0
-    hoeffding = math.exp(-n * _kl_bernoulli(mean, cutoff))
-    from scipy.special import bdtr
+        return 0.0 if bool((x < 1.0).any()) else 1.0
+    count = np.arange(1, n + 1)
+    means = (0.5 + np.cumsum(x)) / (count + 1)
+    previous_means = np.concatenate(([0.5], means[:-1]))
+    variances = (0.25 + np.cumsum((x - previous_means) ** 2)) / (count + 1)
+    previous_variances = np.concatenate(([0.25], variances[:-1]))
+    stakes = np.sqrt(2 * math.log(1 / _DESIGN_ALPHA) / (n * previous_variances))
+    # 1 + stake * (cutoff - x) must stay positive for every x in [0, 1].
+    stakes = np.minimum(stakes, _MAX_STAKE / (1.0 - cutoff))
+    capital = np.cumprod(1.0 + stakes * (cutoff - x))
+    return float(min(1.0, 1.0 / max(1.0, float(capital.max()))))
 
-    # Bentkus: P(mean_hat <= t) <= e * P(Bin(n, cutoff) <= ceil(n t)).
-    bentkus = math.e * float(bdtr(math.ceil(n * mean - 1e-9), n, cutoff))
-    return min(1.0, hoeffding, bentkus)
 
+def bounded_p_at_most(
+    observations: Sequence[float], cutoff: float, clustered: bool = False
+) -> float:
+    """p-value of H0: mean >= cutoff for non-binary observations in [0, 1].
 
-def hb_p_at_least(mean: float, n: int, cutoff: float) -> float:
-    """Hoeffding-Bentkus p-value of H0: mean <= cutoff."""
-    return hb_p_at_most(1.0 - mean, n, 1.0 - cutoff)
+    The betting p-value. For cluster means, never smaller than the exact binomial one
+    at as many observations (the larger of a valid p-value and any other is still
+    valid): a handful of clusters is never read as more evidence than as many coin
+    flips, however alike their means happen to be.
+    """
+    n = len(observations)
+    if n == 0:
+        return 1.0
+    p = betting_p_at_most(observations, cutoff)
+    if clustered:
+        ceiling = min(n, math.ceil(sum(observations) - 1e-9))
+        p = max(p, binomial_p_at_most(ceiling, n, cutoff))
+    return p
 
 
 def bounded_observations(
@@ -78,40 +102,47 @@ def bounded_observations(
     totals: dict[str, list[float]] = {}
     for value, group in zip(values, groups, strict=True):
         totals.setdefault(group, []).append(value)
-    # Cluster means are not Bernoulli even when each sample is: Hoeffding-Bentkus.
+    # Cluster means are not Bernoulli even when each sample is; kept in run order.
     return [sum(v) / len(v) for v in totals.values()], False
 
 
-def p_at_most(observations: Sequence[float], binary: bool, cutoff: float) -> float:
-    """p-value of H0: mean >= cutoff, exact for binary observations, else Hoeffding-Bentkus."""
-    n = len(observations)
+def p_at_most(
+    observations: Sequence[float], binary: bool, cutoff: float, clustered: bool = False
+) -> float:
+    """p-value of H0: mean >= cutoff: exact for binary observations, else betting."""
     if binary:
-        return binomial_p_at_most(round(sum(observations)), n, cutoff)
-    mean = sum(observations) / n if n else math.nan
-    return hb_p_at_most(mean, n, cutoff)
+        return binomial_p_at_most(round(sum(observations)), len(observations), cutoff)
+    return bounded_p_at_most(observations, cutoff, clustered)
 
 
-def p_at_least(observations: Sequence[float], binary: bool, cutoff: float) -> float:
+def p_at_least(
+    observations: Sequence[float], binary: bool, cutoff: float, clustered: bool = False
+) -> float:
     """p-value of H0: mean <= cutoff."""
-    return p_at_most([1.0 - v for v in observations], binary, 1.0 - cutoff)
+    return p_at_most([1.0 - v for v in observations], binary, 1.0 - cutoff, clustered)
 
 
-def upper_bound(observations: Sequence[float], binary: bool, alpha: float) -> float:
+def upper_bound(
+    observations: Sequence[float], binary: bool, alpha: float, clustered: bool = False
+) -> float:
     """Smallest cutoff c with p(H0: mean >= c) <= alpha: a one-sided upper bound."""
     if not observations:
         return 1.0
     low, high = sum(observations) / len(observations), 1.0
-    if p_at_most(observations, binary, high) > alpha:
+    if p_at_most(observations, binary, high, clustered) > alpha:
         return 1.0
     for _ in range(_BISECTIONS):
         middle = (low + high) / 2
-        if p_at_most(observations, binary, middle) <= alpha:
+        if p_at_most(observations, binary, middle, clustered) <= alpha:
             high = middle
         else:
             low = middle
     return high
 
 
-def lower_bound(observations: Sequence[float], binary: bool, alpha: float) -> float:
+def lower_bound(
+    observations: Sequence[float], binary: bool, alpha: float, clustered: bool = False
+) -> float:
     """Largest cutoff c with p(H0: mean <= c) <= alpha: a one-sided lower bound."""
-    return 1.0 - upper_bound([1.0 - v for v in observations], binary, alpha)
+    flipped = [1.0 - v for v in observations]
+    return 1.0 - upper_bound(flipped, binary, alpha, clustered)

@@ -2,7 +2,7 @@
 
 Verdicts are read off these intervals, so they must keep their coverage at the small n
 an assessment with `--limit` produces: Wilson's score interval (descriptive, two-sided) or
-Clopper-Pearson (each tail exact) for binary scores, Hoeffding-Bentkus otherwise.
+Clopper-Pearson (each tail exact) for binary scores, a betting interval otherwise.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def mean_interval(
 ) -> Interval:
     """Interval for the mean of bounded scores; Wilson when every score is 0 or 1.
 
-    Other scores get the Hoeffding-Bentkus interval, valid for any distribution on
+    Other scores get the betting interval (Waudby-Smith and Ramdas), valid for any distribution on
     the score range: a Student-t interval assumes near-normal means and, with scores
     such as 0 / 0.1 / 1 or ten equal scores, is far too narrow (even a single point).
     """
@@ -109,7 +109,7 @@ def mean_interval(
         )
     n = len(finite)
     if n == 0:
-        return Interval(math.nan, low, high, 0, confidence, "hoeffding-bentkus")
+        return Interval(math.nan, low, high, 0, confidence, "bounded-betting")
     from redline.stats._bounded import lower_bound, upper_bound
 
     scaled = [(v - low) / (high - low) for v in finite]
@@ -121,7 +121,7 @@ def mean_interval(
         max(mean, low + (high - low) * upper_bound(scaled, False, alpha)),
         n,
         confidence,
-        "hoeffding-bentkus",
+        "bounded-betting",
     )
 
 

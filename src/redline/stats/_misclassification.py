@@ -12,7 +12,7 @@ Its interval must carry three sampling errors: in `p` (the evaluation's own n) a
 in `se` and `sp` (the validation set's n). A normal-theory interval (Lang and
 Reiczigel 2014) does not hold its level with few clusters or small validation sets,
 so the decision uses a union bound instead: at a one-sided level `a`, the apparent
-rate gets `a/2` (exact binomial, or Hoeffding-Bentkus on cluster means) and each of
+rate gets `a/2` (exact binomial, or betting on cluster means) and each of
 the exact Clopper-Pearson bounds on `se` and `sp` gets `a/4`; the cutoff is mapped to
 the apparent scale at the worst case over those bounds. Each side is then wrong with
 probability at most `a` whatever the true `se` and `sp`. The p-value is the smallest
@@ -258,8 +258,8 @@ def corrected_test(
 def _bound(test: MeanTest, side: str, alpha: float) -> float:
     observations = list(test.observations)
     if side == "lower":
-        return lower_bound(observations, test.binary, alpha)
-    return upper_bound(observations, test.binary, alpha)
+        return lower_bound(observations, test.binary, alpha, test.clustered)
+    return upper_bound(observations, test.binary, alpha, test.clustered)
 
 
 def _refusal(

@@ -5,7 +5,7 @@ and each tail of that test must hold its level at the worst case (the true rate 
 the cutoff), at every n. Binary scores get the exact binomial test and its inverse,
 the Clopper-Pearson interval; other scores, and the cluster means of grouped samples
 (epochs, templates or transforms of one item are not independent), get the
-Hoeffding-Bentkus test and its inverse (`redline.stats._bounded`). The interval is
+betting test (Waudby-Smith and Ramdas) and its inverse (`redline.stats._bounded`). The interval is
 the one the test inverts, so verdict and printed interval always agree.
 """
 
@@ -26,7 +26,7 @@ from redline.stats._bounded import (
 from redline.stats._intervals import Interval, exact_interval
 
 IntervalMethod = Literal[
-    "wilson", "exact", "t", "cluster", "hoeffding-bentkus", "cluster-hb"
+    "wilson", "exact", "t", "cluster", "bounded-betting", "cluster-betting"
 ]
 
 
@@ -40,7 +40,7 @@ class MeanTest:
     observations: tuple[float, ...] = field(default=(), repr=False)
     """The independent observations the tests use: scores, or one mean per cluster."""
     binary: bool = False
-    """Whether the observations are 0/1 (exact binomial test) or not (Hoeffding-Bentkus)."""
+    """Whether the observations are 0/1 (exact binomial test) or not (betting test)."""
 
     @property
     def method(self) -> str:
@@ -51,13 +51,18 @@ class MeanTest:
         """p-value of H0: mean <= cutoff (small when the mean is clearly above)."""
         if not self.observations:
             return 1.0
-        return p_at_least(self.observations, self.binary, cutoff)
+        return p_at_least(self.observations, self.binary, cutoff, self.clustered)
 
     def p_below(self, cutoff: float) -> float:
         """p-value of H0: mean >= cutoff (small when the mean is clearly below)."""
         if not self.observations:
             return 1.0
-        return p_at_most(self.observations, self.binary, cutoff)
+        return p_at_most(self.observations, self.binary, cutoff, self.clustered)
+
+    @property
+    def clustered(self) -> bool:
+        """Whether the observations are group means."""
+        return self.groups is not None
 
 
 def mean_test(
@@ -93,7 +98,7 @@ def mean_test(
         interval = exact_interval(int(sum(finite)), len(finite), confidence)
     else:
         interval = _bounded_interval(
-            finite, observations, confidence, "hoeffding-bentkus"
+            finite, observations, confidence, "bounded-betting"
         )
     return MeanTest(
         interval, finite, labels if clustered else None, tuple(observations), binary
@@ -105,6 +110,7 @@ def _bounded_interval(
     observations: Sequence[float],
     confidence: float,
     method: str,
+    clustered: bool = False,
 ) -> Interval:
     n = len(values)
     if n == 0:
@@ -113,8 +119,8 @@ def _bounded_interval(
     estimate = sum(observations) / len(observations)
     return Interval(
         estimate,
-        min(estimate, lower_bound(observations, False, alpha)),
-        max(estimate, upper_bound(observations, False, alpha)),
+        min(estimate, lower_bound(observations, False, alpha, clustered)),
+        max(estimate, upper_bound(observations, False, alpha, clustered)),
         n,
         confidence,
         method,
@@ -127,13 +133,15 @@ def clustered_interval(
     """Interval for the mean of grouped scores, from one observation per group.
 
     The estimate is the mean of the group means (each group, e.g. one item over its
-    epochs or transforms, weighs alike); the interval is Hoeffding-Bentkus on those
+    epochs or transforms, weighs alike); the interval is the betting one on those
     means, so with few groups it is as wide as few independent observations warrant
     (never narrower than the exact binomial interval at that many observations).
     """
     if len(values) != len(groups):
         raise ValueError("values and groups must have the same length")
     if not values:
-        return Interval(math.nan, 0.0, 1.0, 0, confidence, "cluster-hb")
+        return Interval(math.nan, 0.0, 1.0, 0, confidence, "cluster-betting")
     observations, _ = bounded_observations(values, groups)
-    return _bounded_interval(values, observations, confidence, "cluster-hb")
+    return _bounded_interval(
+        values, observations, confidence, "cluster-betting", clustered=True
+    )
