@@ -59,7 +59,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def _rule(metric: str, comparator: str, cutoff: float, **kw: object) -> EvidenceRule:
     return EvidenceRule(
         suite="s", metric=metric, comparator=comparator, cutoff=cutoff, **kw
-    )  # type: ignore[arg-type]
+    )
 
 
 def _threshold(*rules: EvidenceRule, combine: str = "any", tid: str = "T") -> Threshold:
@@ -67,8 +67,8 @@ def _threshold(*rules: EvidenceRule, combine: str = "any", tid: str = "T") -> Th
         id=tid,
         domain="d",
         name=tid,
-        severity="intolerable",  # type: ignore[arg-type]
-        combine=combine,  # type: ignore[arg-type]
+        severity="intolerable",
+        combine=combine,
         rules=rules,
     )
 
@@ -337,7 +337,7 @@ def _labels(
     rng: np.random.Generator, truth: np.ndarray, se: float, sp: float
 ) -> list[float]:
     flip = rng.random(truth.size)
-    return np.where(truth == 1.0, flip < se, flip >= sp).astype(float).tolist()
+    return [float(v) for v in np.where(truth == 1.0, flip < se, flip >= sp)]
 
 
 def scorer_corrected(table: Table, reps: int, rng: np.random.Generator) -> None:
@@ -445,7 +445,7 @@ def unscored(table: Table, reps: int, rng: np.random.Generator) -> None:
 def several_rules(table: Table, reps: int, rng: np.random.Generator) -> None:
     for combine in ("all", "any"):
         for multiplicity in ("holm", "bh"):
-            policy = DecisionPolicy(multiplicity=multiplicity)  # type: ignore[arg-type]
+            policy = DecisionPolicy(multiplicity=multiplicity)
             rules = tuple(_rule(f"m{i}", ">=", 0.3) for i in range(3))
             # A second, clearly safe threshold in the domain makes BH's step-up bite.
             safe = tuple(_rule(f"s{i}", ">=", 0.3) for i in range(3))

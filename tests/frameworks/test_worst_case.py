@@ -47,9 +47,9 @@ def _rule(metric: str, comparator: str, cutoff: float, **kw: object) -> Evidence
     return EvidenceRule(
         suite="s",
         metric=metric,
-        comparator=comparator,  # type: ignore[arg-type]
+        comparator=comparator,
         cutoff=cutoff,
-        **kw,  # type: ignore[arg-type]
+        **kw,
     )
 
 
@@ -58,8 +58,8 @@ def _threshold(*rules: EvidenceRule, combine: str = "any", tid: str = "T") -> Th
         id=tid,
         domain="d",
         name=tid,
-        severity="intolerable",  # type: ignore[arg-type]
-        combine=combine,  # type: ignore[arg-type]
+        severity="intolerable",
+        combine=combine,
         rules=rules,
     )
 
@@ -87,14 +87,15 @@ def _holds(hits: int, reps: int) -> bool:
 
 def _items(
     rng: np.random.Generator, items: int, size: int, rate: float, icc: float
-) -> tuple[list[float], list[str]]:
+) -> tuple[list[float | None], list[str]]:
     if icc >= 1.0:
         item_rates = (rng.random(items) < rate).astype(float)
     else:
         total = 1 / icc - 1
         item_rates = rng.beta(rate * total, (1 - rate) * total, items)
     scores = (rng.random((items, size)) < item_rates[:, None]).astype(float)
-    return scores.ravel().tolist(), [f"i{i}" for i in range(items) for _ in range(size)]
+    values: list[float | None] = [float(v) for v in scores.ravel()]
+    return values, [f"i{i}" for i in range(items) for _ in range(size)]
 
 
 # 1. Unscored samples may hide the unsafe outcome.
@@ -118,7 +119,7 @@ def test_unscored_samples_are_read_as_unsafe_on_the_safe_side() -> None:
 
 def test_unscored_samples_are_read_as_unsafe_by_the_sequential_test_too() -> None:
     scores: list[float | None] = [1.0] * 170 + [None] * 30
-    np.random.default_rng(1).shuffle(scores)  # type: ignore[arg-type]
+    np.random.default_rng(1).shuffle(scores)
     evidence = Evidence.from_scores("s", "refusal_rate", scores).model_copy(
         update={
             "sequential": SequentialInfo(
@@ -193,7 +194,7 @@ def test_the_scorer_corrected_path_keeps_the_level_with_clusters() -> None:
     for _ in range(reps):
         truth, groups = _items(rng, 4, 7, 0.5, 0.3)
         flip = rng.random(len(truth))
-        labels = [
+        labels: list[float | None] = [
             float(f < 0.95) if t == 1.0 else float(f >= 0.95)
             for t, f in zip(truth, flip, strict=True)
         ]
@@ -215,7 +216,7 @@ def _sequential(evidence: Evidence, used: int, total: int, **info: object) -> Ev
         "samples_used": used,
         "samples_total": total,
     } | info
-    return evidence.model_copy(update={"sequential": SequentialInfo(**details)})  # type: ignore[arg-type]
+    return evidence.model_copy(update={"sequential": SequentialInfo(**details)})
 
 
 def test_epochs_replayed_back_to_back_are_one_observation_per_item() -> None:
@@ -350,7 +351,7 @@ def test_the_corrected_confidence_sequence_is_as_wide_as_its_label() -> None:
         negatives=200,
     )
     rng = np.random.default_rng(9)
-    labels = (rng.random(400) < 0.1).astype(float).tolist()
+    labels: list[float | None] = [float(v) for v in rng.random(400) < 0.1]
     evidence = _sequential(
         Evidence.from_scores("s", "m", labels, scorer_error=error), 400, 400
     )
@@ -359,7 +360,7 @@ def test_the_corrected_confidence_sequence_is_as_wide_as_its_label() -> None:
     assert verdict.ci_method == "betting, corrected for scorer error"
     # A 95% construction: each side 2.5%, half to the apparent rate, a quarter to each
     # exact bound on se and sp.
-    apparent = confidence_sequence(labels, 0.975)
+    apparent = confidence_sequence([float(v or 0.0) for v in labels], 0.975)
     lower, upper = error_bounds(error.classifier_error(), 0.00625).true_interval(
         *apparent
     )
