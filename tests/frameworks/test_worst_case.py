@@ -271,6 +271,9 @@ def test_no_fixed_sample_fallback_after_a_stop_that_followed_the_scores() -> Non
     verdict = compute_verdict(threshold, evidence, POLICY)
     assert verdict.verdict is Verdict.INCONCLUSIVE
     assert "depended on the scores" in verdict.explanation
+    # Nor when the live monitor decided (its stop followed the scores) and the replay did not.
+    decided = _sequential(stopped, 200, 1000, reason="every rule decided")
+    assert compute_verdict(threshold, decided, POLICY).verdict is Verdict.INCONCLUSIVE
     budget = _sequential(stopped, 200, 1000, reason="sample budget of 200 reached")
     assert compute_verdict(threshold, budget, POLICY).verdict is Verdict.BELOW
 
