@@ -20,7 +20,9 @@ import numpy as np
 
 _BISECTIONS = 60
 _DESIGN_ALPHA = 0.025  # the level stakes are tuned for; the p-value is valid at any
-_MAX_STAKE = 0.5  # fraction of the largest safe stake; keeps capital away from zero
+_MAX_STAKE = (
+    0.75  # fraction of the largest safe stake (Waudby-Smith and Ramdas use 1/2 or 3/4)
+)
 
 
 def binomial_p_at_most(successes: int, n: int, cutoff: float) -> float:
@@ -69,23 +71,55 @@ def betting_p_at_most(observations: Sequence[float], cutoff: float) -> float:
 
 
 def bounded_p_at_most(
-    observations: Sequence[float], cutoff: float, clustered: bool = False
+    observations: Sequence[float], cutoff: float, floor_n: float | None = None
 ) -> float:
     """p-value of H0: mean >= cutoff for non-binary observations in [0, 1].
 
-    The betting p-value. For cluster means, never smaller than the exact binomial one
-    at as many observations (the larger of a valid p-value and any other is still
-    valid): a handful of clusters is never read as more evidence than as many coin
-    flips, however alike their means happen to be.
+    The betting p-value. For cluster means (`floor_n` set), never smaller than the
+    exact binomial p-value at the effective sample size (the larger of a valid p-value
+    and any other is still valid): a handful of clusters is never read as more
+    evidence than as many independent samples as they are worth.
     """
     n = len(observations)
     if n == 0:
         return 1.0
     p = betting_p_at_most(observations, cutoff)
-    if clustered:
-        ceiling = min(n, math.ceil(sum(observations) - 1e-9))
-        p = max(p, binomial_p_at_most(ceiling, n, cutoff))
+    if floor_n is not None:
+        size = max(1, math.floor(floor_n))
+        mean = sum(observations) / n
+        p = max(
+            p,
+            binomial_p_at_most(min(size, math.ceil(mean * size - 1e-9)), size, cutoff),
+        )
     return p
+
+
+def effective_size(values: Sequence[float], groups: Sequence[str]) -> float:
+    """Kish's effective sample size of grouped samples, n / (1 + (m - 1) icc).
+
+    The intra-cluster correlation is the one-way ANOVA estimate, clipped to [0, 1],
+    and taken as 1 when the scores do not vary (nothing shows the groups differ less
+    than wholly). Between the number of groups and the number of samples.
+    """
+    members: dict[str, list[float]] = {}
+    for value, group in zip(values, groups, strict=True):
+        members.setdefault(group, []).append(value)
+    total, clusters = len(values), len(members)
+    if clusters in (0, total):
+        return float(total)
+    grand = sum(values) / total
+    between = sum(len(v) * (sum(v) / len(v) - grand) ** 2 for v in members.values())
+    within = sum(sum((x - sum(v) / len(v)) ** 2 for x in v) for v in members.values())
+    msb = between / (clusters - 1) if clusters > 1 else 0.0
+    msw = within / (total - clusters)
+    m0 = (total - sum(len(v) ** 2 for v in members.values()) / total) / max(
+        clusters - 1, 1
+    )
+    denominator = msb + (m0 - 1) * msw
+    icc = 1.0 if denominator <= 0.0 or clusters < 2 else (msb - msw) / denominator
+    icc = min(1.0, max(0.0, icc))
+    size = total / (1 + (total / clusters - 1) * icc)
+    return min(float(total), max(float(clusters), size))
 
 
 def bounded_observations(
@@ -107,33 +141,42 @@ def bounded_observations(
 
 
 def p_at_most(
-    observations: Sequence[float], binary: bool, cutoff: float, clustered: bool = False
+    observations: Sequence[float],
+    binary: bool,
+    cutoff: float,
+    floor_n: float | None = None,
 ) -> float:
     """p-value of H0: mean >= cutoff: exact for binary observations, else betting."""
     if binary:
         return binomial_p_at_most(round(sum(observations)), len(observations), cutoff)
-    return bounded_p_at_most(observations, cutoff, clustered)
+    return bounded_p_at_most(observations, cutoff, floor_n)
 
 
 def p_at_least(
-    observations: Sequence[float], binary: bool, cutoff: float, clustered: bool = False
+    observations: Sequence[float],
+    binary: bool,
+    cutoff: float,
+    floor_n: float | None = None,
 ) -> float:
     """p-value of H0: mean <= cutoff."""
-    return p_at_most([1.0 - v for v in observations], binary, 1.0 - cutoff, clustered)
+    return p_at_most([1.0 - v for v in observations], binary, 1.0 - cutoff, floor_n)
 
 
 def upper_bound(
-    observations: Sequence[float], binary: bool, alpha: float, clustered: bool = False
+    observations: Sequence[float],
+    binary: bool,
+    alpha: float,
+    floor_n: float | None = None,
 ) -> float:
     """Smallest cutoff c with p(H0: mean >= c) <= alpha: a one-sided upper bound."""
     if not observations:
         return 1.0
     low, high = sum(observations) / len(observations), 1.0
-    if p_at_most(observations, binary, high, clustered) > alpha:
+    if p_at_most(observations, binary, high, floor_n) > alpha:
         return 1.0
     for _ in range(_BISECTIONS):
         middle = (low + high) / 2
-        if p_at_most(observations, binary, middle, clustered) <= alpha:
+        if p_at_most(observations, binary, middle, floor_n) <= alpha:
             high = middle
         else:
             low = middle
@@ -141,8 +184,11 @@ def upper_bound(
 
 
 def lower_bound(
-    observations: Sequence[float], binary: bool, alpha: float, clustered: bool = False
+    observations: Sequence[float],
+    binary: bool,
+    alpha: float,
+    floor_n: float | None = None,
 ) -> float:
     """Largest cutoff c with p(H0: mean <= c) <= alpha: a one-sided lower bound."""
     flipped = [1.0 - v for v in observations]
-    return 1.0 - upper_bound(flipped, binary, alpha, clustered)
+    return 1.0 - upper_bound(flipped, binary, alpha, floor_n)

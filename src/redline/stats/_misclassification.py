@@ -258,8 +258,8 @@ def corrected_test(
 def _bound(test: MeanTest, side: str, alpha: float) -> float:
     observations = list(test.observations)
     if side == "lower":
-        return lower_bound(observations, test.binary, alpha, test.clustered)
-    return upper_bound(observations, test.binary, alpha, test.clustered)
+        return lower_bound(observations, test.binary, alpha, test.effective_n)
+    return upper_bound(observations, test.binary, alpha, test.effective_n)
 
 
 def _refusal(

@@ -18,6 +18,7 @@ from typing import Literal
 
 from redline.stats._bounded import (
     bounded_observations,
+    effective_size,
     lower_bound,
     p_at_least,
     p_at_most,
@@ -41,6 +42,8 @@ class MeanTest:
     """The independent observations the tests use: scores, or one mean per cluster."""
     binary: bool = False
     """Whether the observations are 0/1 (exact binomial test) or not (betting test)."""
+    effective_n: float | None = None
+    """For grouped samples, Kish's effective sample size: the binomial floor's n."""
 
     @property
     def method(self) -> str:
@@ -51,18 +54,13 @@ class MeanTest:
         """p-value of H0: mean <= cutoff (small when the mean is clearly above)."""
         if not self.observations:
             return 1.0
-        return p_at_least(self.observations, self.binary, cutoff, self.clustered)
+        return p_at_least(self.observations, self.binary, cutoff, self.effective_n)
 
     def p_below(self, cutoff: float) -> float:
         """p-value of H0: mean >= cutoff (small when the mean is clearly below)."""
         if not self.observations:
             return 1.0
-        return p_at_most(self.observations, self.binary, cutoff, self.clustered)
-
-    @property
-    def clustered(self) -> bool:
-        """Whether the observations are group means."""
-        return self.groups is not None
+        return p_at_most(self.observations, self.binary, cutoff, self.effective_n)
 
 
 def mean_test(
@@ -101,7 +99,12 @@ def mean_test(
             finite, observations, confidence, "bounded-betting"
         )
     return MeanTest(
-        interval, finite, labels if clustered else None, tuple(observations), binary
+        interval,
+        finite,
+        labels if clustered else None,
+        tuple(observations),
+        binary,
+        effective_size(finite, labels) if clustered else None,
     )
 
 
@@ -110,7 +113,7 @@ def _bounded_interval(
     observations: Sequence[float],
     confidence: float,
     method: str,
-    clustered: bool = False,
+    floor_n: float | None = None,
 ) -> Interval:
     n = len(values)
     if n == 0:
@@ -119,8 +122,8 @@ def _bounded_interval(
     estimate = sum(observations) / len(observations)
     return Interval(
         estimate,
-        min(estimate, lower_bound(observations, False, alpha, clustered)),
-        max(estimate, upper_bound(observations, False, alpha, clustered)),
+        min(estimate, lower_bound(observations, False, alpha, floor_n)),
+        max(estimate, upper_bound(observations, False, alpha, floor_n)),
         n,
         confidence,
         method,
@@ -135,7 +138,7 @@ def clustered_interval(
     The estimate is the mean of the group means (each group, e.g. one item over its
     epochs or transforms, weighs alike); the interval is the betting one on those
     means, so with few groups it is as wide as few independent observations warrant
-    (never narrower than the exact binomial interval at that many observations).
+    (never narrower than the exact binomial interval at the effective sample size).
     """
     if len(values) != len(groups):
         raise ValueError("values and groups must have the same length")
@@ -143,5 +146,9 @@ def clustered_interval(
         return Interval(math.nan, 0.0, 1.0, 0, confidence, "cluster-betting")
     observations, _ = bounded_observations(values, groups)
     return _bounded_interval(
-        values, observations, confidence, "cluster-betting", clustered=True
+        values,
+        observations,
+        confidence,
+        "cluster-betting",
+        effective_size(values, groups),
     )
