@@ -382,9 +382,8 @@ def test_a_validation_set_too_small_to_bound_the_scorer_refuses_the_correction()
         true_negatives=60,
         negatives=100,
     )
-    evidence = Evidence.from_scores(
-        "s", "m", [1.0] * 30 + [0.0] * 70, scorer_error=error
-    )
+    labels: list[float | None] = [1.0] * 30 + [0.0] * 70
+    evidence = Evidence.from_scores("s", "m", labels, scorer_error=error)
     verdict = compute_verdict(_threshold(_rule("m", ">=", 0.5)), evidence, POLICY)
     assert verdict.verdict is Verdict.INCONCLUSIVE
     assert (verdict.ci_lower, verdict.ci_upper) == (0.0, 1.0)
