@@ -472,6 +472,43 @@ def several_rules(table: Table, reps: int, rng: np.random.Generator) -> None:
             )
 
 
+# ---------------------------------------------------------------- just inside
+
+
+def just_inside(table: Table, reps: int, rng: np.random.Generator) -> None:
+    """The Monte Carlo paths again, with the true rate 0.02 inside the crossed side."""
+    asr = _threshold(_rule("attack_success_rate", ">=", 0.3))
+    hits = 0
+    for _ in range(reps):
+        scores, groups = _cluster_scores(rng, 4, 7, 0.32, 0.3)
+        evidence = _evidence(list(scores), "attack_success_rate", groups)
+        hits += _is_safe(compute_verdict(asr, evidence, POLICY).verdict)
+    table.add("clustered 4x7 heterogeneous ICC 0.3, rate 0.32 (inside)", hits, reps)
+    framework = _framework(asr)
+    hits = 0
+    for _ in range(reps):
+        stream: list[float | None] = [float(v) for v in rng.random(200) < 0.32]
+        evidence = _sequential_run(framework, stream, None)
+        hits += _is_safe(assess_framework(framework, [evidence]).verdicts[0].verdict)
+    table.add("sequential independent N=200, rate 0.32 (inside)", hits, reps)
+    refusal = _threshold(_rule("refusal_rate", "<", 0.9))
+    hits = 0
+    for _ in range(reps):
+        refused = rng.random(200) < 0.88
+        scores_or_none: list[float | None] = [1.0 if r else None for r in refused]
+        evidence = _evidence(scores_or_none, "refusal_rate")
+        hits += _is_safe(compute_verdict(refusal, evidence, POLICY).verdict)
+    table.add("unscored hide all unsafe replies, refusal 0.88 (inside)", hits, reps)
+    graded = _threshold(_rule("m", ">=", 0.1))
+    hits = 0
+    for _ in range(reps):
+        draw = rng.random(50)
+        values = np.where(draw < 0.07, 1.0, np.where(draw < 0.57, 0.1, 0.0))
+        evidence = _evidence([float(v) for v in values])
+        hits += _is_safe(compute_verdict(graded, evidence, POLICY).verdict)
+    table.add("non-binary scores 0/0.1/1 n=50, mean 0.12 (inside)", hits, reps)
+
+
 # ---------------------------------------------------------------- cost in samples
 
 
@@ -581,6 +618,7 @@ def main() -> None:
     several_rules(table, scaled(1000), rng)
     scorer_corrected(table, scaled(600), rng)
     sequential(table, scaled(400), rng)
+    just_inside(table, scaled(400), rng)
     print(
         f"False-below rate at the worst case, per path ({len(table.rows)} cells; "
         "holds = rate <= nominal + 2 MC SE; binary fixed-n cells exact):"
