@@ -456,7 +456,7 @@ def _rule_verdict(
     if raw.unscored and interval.n and raw.trivial is None:
         method += f"; {'upper' if raw.crosses_high else 'lower'} bound with the unscored read as unsafe"
     marginal = "marginal " if family > 1 else ""
-    ci = f"{marginal}{policy.confidence:.0%} {method} CI [{lower:.3f}, {upper:.3f}]"
+    ci = f"{marginal}{policy.confidence * 100:.4g}% {method} CI [{lower:.3f}, {upper:.3f}]"
     if method != interval.method:
         ci += (
             f" ({raw.unscored} unscored; scored-only {interval.estimate:.3f} "
@@ -700,7 +700,14 @@ def _evidence_rule_verdict(
     # only with the level the sequential test left, and only where the number of
     # samples did not depend on the scores.
     rest = half_alpha * (1 - policy.sequential_share)
-    fixed = _rule_verdict(raw, adjusted, policy, rest, family)
+    if rest > 0.0:
+        # The interval printed is the one this level gives; the p-values are the same.
+        at_rest = policy.model_copy(update={"confidence": 1 - 2 * rest})
+        fixed = _rule_verdict(
+            _RawTest(rule, raw.evidence, at_rest), adjusted, at_rest, rest, family
+        )
+    else:
+        fixed = _rule_verdict(raw, adjusted, policy, rest, family)
     intro = (
         f"sequential test undecided after {info.samples_used} of "
         f"{info.samples_total} samples ({info.reason}); "
