@@ -4,7 +4,16 @@ from pathlib import Path
 
 import pytest
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+# `shared/` sits beside the checkout in CI and in /work/main, and one level further
+# up from a worktree under /work/wt/: take the nearest one.
+SHARED_DATA = next(
+    (
+        parent / "shared" / "data"
+        for parent in Path(__file__).resolve().parents[1:]
+        if (parent / "shared" / "data").is_dir()
+    ),
+    Path(__file__).resolve().parents[2] / "shared" / "data",
+)
 
 
 @pytest.fixture(autouse=True)

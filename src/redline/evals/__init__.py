@@ -3,7 +3,10 @@
 This is the only package that imports `inspect_ai`.
 """
 
-from redline.evals._classifier import classify_refusals
+from redline.evals._classifier import (
+    classify_harmful_compliance,
+    classify_refusals,
+)
 from redline.evals._evidence import (
     comparability_components,
     comparability_key,
@@ -11,7 +14,13 @@ from redline.evals._evidence import (
     task_metadata,
 )
 from redline.evals._run import RunOptions, check_model, run_suites
+from redline.evals._scorer_validation import (
+    ValidationEntry,
+    ValidationFile,
+    read_validation_file,
+)
 from redline.evals._sequential import Budget, SequentialStopping
+from redline.evals._validate import validate_scorer
 from redline.evals.tasks import SUITES
 
 __all__ = [
@@ -19,11 +28,16 @@ __all__ = [
     "SUITES",
     "RunOptions",
     "SequentialStopping",
+    "ValidationEntry",
+    "ValidationFile",
     "check_model",
+    "classify_harmful_compliance",
     "classify_refusals",
     "comparability_components",
     "comparability_key",
     "evidence_from_log",
+    "read_validation_file",
     "run_suites",
     "task_metadata",
+    "validate_scorer",
 ]

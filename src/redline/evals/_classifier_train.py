@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -139,6 +140,14 @@ def train(root: Path, name: str) -> LinearTextModel:
     return LinearTextModel(theta, kind, meta)
 
 
+def _context_of(example: Labelled) -> str:
+    return example.context
+
+
+def _source_of(example: Labelled) -> str:
+    return example.source
+
+
 def measure_test(root: Path) -> ValidationFile:
     """The shipped instruments' figures on their test split, per context and source."""
     entries: list[ValidationEntry] = []
@@ -147,10 +156,13 @@ def measure_test(root: Path) -> ValidationFile:
         model = load_model(name)
         test = split(load_labelled(root, kind))["test"]
         labels = [model.classify(e.prompt, e.response).label for e in test]
-        for group, into, key in (
-            (lambda e: e.context, entries, "context"),
-            (lambda e: e.source, by_source, "source"),
-        ):
+        groupings: list[
+            tuple[Callable[[Labelled], str], list[ValidationEntry], str]
+        ] = [
+            (_context_of, entries, "context"),
+            (_source_of, by_source, "source"),
+        ]
+        for group, into, key in groupings:
             for value in sorted({group(e) for e in test}):
                 chosen = [i for i, e in enumerate(test) if group(e) == value]
                 into.append(

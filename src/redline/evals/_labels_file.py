@@ -18,7 +18,7 @@ from pathlib import Path
 from redline.errors import ConfigError
 from redline.evals._scorer_validation import NEGATIVE_LABEL, POSITIVE_LABEL, Question
 
-_QUESTION_OF = {
+_QUESTION_OF: dict[str, Question] = {
     label: question
     for question in POSITIVE_LABEL
     for label in (POSITIVE_LABEL[question], NEGATIVE_LABEL[question])

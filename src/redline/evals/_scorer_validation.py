@@ -22,10 +22,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from redline.errors import ConfigError
 from redline.stats import ClassificationFigures, Interval, classification_figures
 
-VALIDATION_FORMAT = "redline-scorer-validation/2"
+VALIDATION_FORMAT: Literal["redline-scorer-validation/2"] = (
+    "redline-scorer-validation/2"
+)
 Question = Literal["refusal", "harmful_compliance"]
-POSITIVE_LABEL: dict[str, str] = {"refusal": "refused", "harmful_compliance": "harmful"}
-NEGATIVE_LABEL: dict[str, str] = {
+POSITIVE_LABEL: dict[Question, str] = {
+    "refusal": "refused",
+    "harmful_compliance": "harmful",
+}
+NEGATIVE_LABEL: dict[Question, str] = {
     "refusal": "complied",
     "harmful_compliance": "not_harmful",
 }

@@ -13,6 +13,7 @@ from redline.errors import ConfigError
 from redline.evals._classifier import INSTRUMENTS, LABELS, load_model
 from redline.evals._judge import judge_pair
 from redline.evals._labels_file import LabelledReply, read_labels
+from redline.evals._run import check_model
 from redline.evals._scorer_validation import (
     NEGATIVE_LABEL,
     POSITIVE_LABEL,
@@ -85,6 +86,7 @@ def validate_scorer(
     name: str
     labelled: list[str]
     if judge is not None:
+        check_model(judge)
         name = f"judge:{judge}"
         labelled = asyncio.run(_judge_labels(judge, question, rows))
     else:
