@@ -4,16 +4,7 @@ from pathlib import Path
 
 import pytest
 
-# `shared/` sits beside the checkout in CI and in /work/main, and one level further
-# up from a worktree under /work/wt/: take the nearest one.
-SHARED_DATA = next(
-    (
-        parent / "shared" / "data"
-        for parent in Path(__file__).resolve().parents[1:]
-        if (parent / "shared" / "data").is_dir()
-    ),
-    Path(__file__).resolve().parents[2] / "shared" / "data",
-)
+from helpers.shared_data import SHARED_DATA  # noqa: F401  (kept for its importers)
 
 
 @pytest.fixture(autouse=True)
