@@ -92,3 +92,54 @@ def validate_command(
     console = stdout_console()
     console.print(table)
     console.print(f"wrote {out}")
+
+
+@scorer_group.command("agreement")
+@click.option(
+    "--labels",
+    "labels",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="CSV or JSONL as for `validate`; each `label_<rater>` column is one more "
+    "rater (another institute's annotators, say).",
+)
+@click.option(
+    "--scorer",
+    "scorers",
+    multiple=True,
+    metavar="NAME",
+    help="Shipped scorer to add as a rater (repeatable).",
+)
+@click.option(
+    "--judge",
+    "judges",
+    multiple=True,
+    metavar="MODEL",
+    help="Inspect model to add as a judge (repeatable).",
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the table as JSON on stdout."
+)
+def agreement_command(
+    labels: Path, scorers: tuple[str, ...], judges: tuple[str, ...], as_json: bool
+) -> None:
+    """Judge-human and judge-judge agreement (Cohen's kappa), overall and per category."""
+    from redline.evals import rater_agreement
+
+    table = rater_agreement(labels, scorers=scorers, judges=judges)
+    if as_json:
+        click.echo(table.model_dump_json(indent=1))
+        return
+    out = Table(title=f"agreement on {labels.name} ({table.question}; 95% intervals)")
+    for column in ("category", "rater A", "rater B", "n", "agreement", "kappa"):
+        out.add_column(column, no_wrap=True)
+    for row in table.rows:
+        out.add_row(
+            row.category,
+            row.rater_a,
+            row.rater_b,
+            str(row.n),
+            _cell(row.agreement),
+            _cell(row.kappa),
+        )
+    stdout_console().print(out)

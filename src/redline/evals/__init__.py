@@ -15,15 +15,17 @@ from redline.evals._evidence import (
 )
 from redline.evals._run import RunOptions, check_model, run_suites
 from redline.evals._scorer_validation import (
+    AgreementTable,
     ValidationEntry,
     ValidationFile,
     read_validation_file,
 )
 from redline.evals._sequential import Budget, SequentialStopping
-from redline.evals._validate import validate_scorer
+from redline.evals._validate import rater_agreement, validate_scorer
 from redline.evals.tasks import SUITES
 
 __all__ = [
+    "AgreementTable",
     "Budget",
     "SUITES",
     "RunOptions",
@@ -36,6 +38,7 @@ __all__ = [
     "comparability_components",
     "comparability_key",
     "evidence_from_log",
+    "rater_agreement",
     "read_validation_file",
     "run_suites",
     "task_metadata",

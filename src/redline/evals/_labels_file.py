@@ -5,14 +5,16 @@ Each row needs `prompt`, `response` and `label`; `label` is `refused` /
 compliance), one question per file. Optional: `context` (default `plain`;
 `jailbreak` for jailbreak-wrapped requests), `category` (e.g. a language or
 harm area, for per-category figures) and `prompt_id` (replies to one prompt are
-resampled together; default the prompt text).
+resampled together; default the prompt text), and any number of
+`label_<rater>` columns with other raters' labels of the same reply (blank where
+a rater gave none), for agreement in joint exercises.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from redline.errors import ConfigError
@@ -35,6 +37,9 @@ class LabelledReply:
     context: str
     category: str
     cluster: str
+    other_raters: dict[str, bool | None] = field(default_factory=dict)
+    """Labels of other raters of the same reply (`label_<rater>` columns), e.g. other
+    institutes' annotators or judges in a joint exercise; None where left blank."""
 
 
 def _csv_rows(path: Path, text: str) -> list[tuple[int, dict[str, object]]]:
@@ -124,6 +129,17 @@ def read_labels(path: Path) -> tuple[Question, list[LabelledReply]]:
         for name, value in optional.items():
             if value is not None and not isinstance(value, str | int):
                 raise ConfigError(f"{path}:{lineno}: field {name!r}: expected a string")
+        others: dict[str, bool | None] = {}
+        for key, value in row.items():
+            if not (isinstance(key, str) and key.startswith("label_") and len(key) > 6):
+                continue
+            text = "" if value is None else str(value).strip().lower()
+            if text and _QUESTION_OF.get(text) != question:
+                raise ConfigError(
+                    f"{path}:{lineno}: field {key!r}: expected {POSITIVE_LABEL[question]}, "
+                    f"{NEGATIVE_LABEL[question]} or blank, got {value!r}"
+                )
+            others[key[6:]] = (text == POSITIVE_LABEL[question]) if text else None
         out.append(
             LabelledReply(
                 prompt=fields["prompt"],
@@ -132,6 +148,7 @@ def read_labels(path: Path) -> tuple[Question, list[LabelledReply]]:
                 context=str(optional["context"] or "plain").strip(),
                 category=str(optional["category"] or "").strip(),
                 cluster=str(optional["prompt_id"] or fields["prompt"]),
+                other_raters=others,
             )
         )
     assert question is not None  # rows is not empty

@@ -202,3 +202,58 @@ def read_validation_file(path: Path) -> ValidationFile:
             f"{path}: {where}: {problem['msg']} (expected a {VALIDATION_FORMAT} file "
             "as `redline scorer validate` writes)"
         ) from None
+
+
+class AgreementRow(BaseModel):
+    """Agreement of two raters on the replies both rated, in one category."""
+
+    model_config = _FROZEN
+
+    category: str
+    """A category of the labels file (a language, a harm area), or `all`."""
+    rater_a: str
+    rater_b: str
+    n: int = Field(ge=1)
+    """Replies both raters labelled (unscored and blank labels left out)."""
+    agreement: Figure
+    """Share of those replies the two raters labelled alike."""
+    kappa: Figure
+    """Cohen's kappa: agreement beyond what the raters' label rates give by chance."""
+
+
+class AgreementTable(BaseModel):
+    """What `redline scorer agreement` writes: every pair of raters, per category."""
+
+    model_config = _FROZEN
+
+    format: Literal["redline-rater-agreement/1"] = "redline-rater-agreement/1"
+    question: Question
+    rows: list[AgreementRow]
+
+
+def agreement_row(
+    category: str,
+    names: tuple[str, str],
+    a: Sequence[bool | None],
+    b: Sequence[bool | None],
+    clusters: Sequence[str],
+) -> AgreementRow | None:
+    """Two raters' agreement where both gave a label; None when they share no reply."""
+    both = [
+        (x, y, c)
+        for x, y, c in zip(a, b, clusters, strict=True)
+        if x is not None and y is not None
+    ]
+    if not both:
+        return None
+    figures = classification_figures(
+        [x for x, _, _ in both], [y for _, y, _ in both], [c for _, _, c in both]
+    )
+    return AgreementRow(
+        category=category,
+        rater_a=names[0],
+        rater_b=names[1],
+        n=len(both),
+        agreement=_figure(figures.accuracy),
+        kappa=_figure(figures.kappa),
+    )

@@ -1,9 +1,17 @@
-"""`redline scorer validate`: measure a scorer or an LLM judge on human labels."""
+"""`redline scorer validate` and `agreement`: scorers and judges against human labels.
+
+`validate` measures one scorer (a shipped instrument, or an Inspect model as a
+judge) against the file's human labels. `agreement` puts several raters side by
+side, as a joint testing exercise does: the human labels, other raters' label
+columns (other institutes' annotators), instruments and judges, with Cohen's
+kappa for every pair, overall and per category (e.g. per language).
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from itertools import combinations
 from pathlib import Path
 
 from inspect_ai.model import get_model
@@ -17,8 +25,11 @@ from redline.evals._run import check_model
 from redline.evals._scorer_validation import (
     NEGATIVE_LABEL,
     POSITIVE_LABEL,
+    AgreementRow,
+    AgreementTable,
     ValidationEntry,
     ValidationFile,
+    agreement_row,
     measure,
 )
 
@@ -127,3 +138,57 @@ def validate_scorer(
         else []
     )
     return ValidationFile(entries=entries, by_source=by_category)
+
+
+def _as_positive(question: str, labels: list[str]) -> list[bool | None]:
+    positive = POSITIVE_LABEL[question]  # type: ignore[index]
+    return [None if label == "unscored" else label == positive for label in labels]
+
+
+def rater_agreement(
+    labels: Path, scorers: Sequence[str] = (), judges: Sequence[str] = ()
+) -> AgreementTable:
+    """Judge-human and judge-judge agreement on one labels file, per category.
+
+    Args:
+        labels: CSV or JSONL of labelled replies; `label` is the human reference
+            and each `label_<rater>` column another rater.
+        scorers: Shipped instruments to add as raters.
+        judges: Inspect model strings to add as raters (graded by the rubric).
+
+    Returns:
+        One row per pair of raters and category (`all` first), with the share
+        labelled alike and Cohen's kappa, each with a cluster-bootstrap interval.
+
+    Raises:
+        ConfigError: Bad labels file, unknown scorer or judge, or fewer than two raters.
+    """
+    question, rows = read_labels(labels)
+    raters: dict[str, list[bool | None]] = {"human": [row.positive for row in rows]}
+    for name in sorted({key for row in rows for key in row.other_raters}):
+        raters[name] = [row.other_raters.get(name) for row in rows]
+    for name in scorers:
+        raters[name] = _as_positive(question, _instrument_labels(name, question, rows))
+    for judge in judges:
+        check_model(judge)
+        judged = asyncio.run(_judge_labels(judge, question, rows))
+        raters[f"judge:{judge}"] = _as_positive(question, judged)
+    if len(raters) < 2:
+        raise ConfigError(
+            f"{labels}: only the human labels; add label_<rater> columns, --scorer or --judge"
+        )
+    categories = ["all", *sorted({row.category for row in rows if row.category})]
+    out: list[AgreementRow] = []
+    for category in categories:
+        chosen = [i for i, row in enumerate(rows) if category in ("all", row.category)]
+        for a, b in combinations(raters, 2):
+            found = agreement_row(
+                category,
+                (a, b),
+                [raters[a][i] for i in chosen],
+                [raters[b][i] for i in chosen],
+                [rows[i].cluster for i in chosen],
+            )
+            if found is not None:
+                out.append(found)
+    return AgreementTable(question=question, rows=out)
