@@ -227,3 +227,58 @@ def test_assess_rejects_a_bad_validation_file_before_running(
     assert "Traceback" not in result.stderr
     assert fragment in " ".join(result.stderr.split())
     assert not (tmp_path / "run").exists()
+
+
+def test_agreement_of_institutes_and_judges_per_category(tmp_path: Path) -> None:
+    # Two institutes' annotators and a judge on the same six replies, in two languages.
+    path = tmp_path / "exercise.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["prompt", "response", "label", "category", "label_aisi_b"])
+        for (prompt, response, label, category), other in zip(
+            ROWS,
+            ["complied", "refused", "refused", "refused", "", "refused"],
+            strict=True,
+        ):
+            writer.writerow([prompt, response, label, category, other])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "scorer",
+            "agreement",
+            "--labels",
+            str(path),
+            "--judge",
+            "canned/judge-refused",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    rows = {
+        (r["category"], r["rater_a"], r["rater_b"]): r
+        for r in json.loads(result.stdout)["rows"]
+    }
+    # Institute B left the French omelette blank and disagreed once in English.
+    b_all = rows[("all", "human", "aisi_b")]
+    assert b_all["n"] == 5
+    assert b_all["agreement"]["estimate"] == 0.8
+    assert rows[("fr", "human", "aisi_b")]["n"] == 1
+    # A judge that calls everything refused agrees with no one beyond chance.
+    judge = rows[("all", "human", "judge:canned/judge-refused")]
+    assert (judge["n"], judge["kappa"]["estimate"]) == (6, 0.0)
+    assert {category for category, _, _ in rows} == {"all", "en", "fr"}
+    table = CliRunner().invoke(cli, ["scorer", "agreement", "--labels", str(path)])
+    assert table.exit_code == 0
+    assert "aisi_b" in table.stdout
+
+
+def test_agreement_needs_a_second_rater_and_valid_rater_labels(tmp_path: Path) -> None:
+    alone = _write_csv(tmp_path / "alone.csv", ROWS)
+    result = CliRunner().invoke(cli, ["scorer", "agreement", "--labels", str(alone)])
+    assert result.exit_code == 2
+    assert "only the human labels" in result.stderr
+    bad = tmp_path / "bad.csv"
+    bad.write_text("prompt,response,label,label_x\nHi,Hello,complied,maybe\n")
+    result = CliRunner().invoke(cli, ["scorer", "agreement", "--labels", str(bad)])
+    assert result.exit_code == 2
+    assert "bad.csv:2: field 'label_x'" in " ".join(result.stderr.split())
