@@ -214,3 +214,32 @@ def _judge_file(tmp_path: Path, context: str) -> Path:
     )
     assert read_validation_file(path).find("refusal", context) is not None
     return path
+
+
+def test_the_log_and_the_report_say_when_a_rate_is_not_corrected(
+    tmp_path: Path,
+) -> None:
+    from inspect_ai import eval as inspect_eval
+
+    from redline.evals import comparability_components, evidence_from_log
+
+    path = _judge_file(tmp_path, context="plain")
+    task = jailbreak_transforms(
+        judge="canned/judge-refused",
+        judge_validation=str(path),
+        transforms="none",
+        max_requests=2,
+    )
+    (log,) = inspect_eval(
+        task, model="canned/comply", display="none", log_dir=str(tmp_path / "logs")
+    )
+    assert log.status == "success", log.error
+    (evidence,) = evidence_from_log(log, ["attack_success_rate"])
+    assert evidence.scorer_error is None
+    recorded = comparability_components(log)["scorer_context"]["attack_success_rate"]
+    assert recorded == {
+        "scorer": "judge:canned/judge-refused",
+        "question": "refusal",
+        "context": "jailbreak",
+        "corrected": False,
+    }
