@@ -7,7 +7,11 @@ import math
 import numpy as np
 import pytest
 
-from redline.stats import CLUSTER_BOOTSTRAP, classification_figures
+from redline.stats import (
+    CLUSTER_BOOTSTRAP,
+    CLUSTER_BOOTSTRAP_OR_WILSON,
+    classification_figures,
+)
 
 GOLD = [True, True, True, False, False, False, False, False]
 SAID = [True, True, False, False, False, False, True, False]
@@ -29,13 +33,17 @@ def test_figures_match_their_definitions() -> None:
     assert f.kappa.estimate == pytest.approx((6 / 8 - chance) / (1 - chance))
     for interval in (f.accuracy, f.sensitivity, f.specificity, f.macro_f1, f.kappa):
         assert interval.lower <= interval.estimate <= interval.upper
-        assert interval.method == CLUSTER_BOOTSTRAP
+    assert f.accuracy.method == CLUSTER_BOOTSTRAP_OR_WILSON
+    assert f.kappa.method == CLUSTER_BOOTSTRAP
 
 
 def test_perfect_agreement_and_undefined_figures() -> None:
     perfect = classification_figures(GOLD, GOLD)
     assert perfect.kappa.estimate == 1.0
     assert perfect.accuracy.estimate == 1.0
+    # Every resample agrees, but eight items do not make certainty.
+    assert perfect.accuracy.lower < 0.8
+    assert perfect.sensitivity.lower < 0.6
     no_positives = classification_figures([False, False], [False, True])
     assert math.isnan(no_positives.sensitivity.estimate)
     assert (no_positives.sensitivity.lower, no_positives.sensitivity.upper) == (

@@ -8,6 +8,7 @@ from redline.stats._agreement import (
 )
 from redline.stats._classification import (
     CLUSTER_BOOTSTRAP,
+    CLUSTER_BOOTSTRAP_OR_WILSON,
     ClassificationFigures,
     classification_figures,
 )
@@ -45,6 +46,7 @@ from redline.stats._sequential import BettingTest, betting_capital, confidence_s
 
 __all__ = [
     "CLUSTER_BOOTSTRAP",
+    "CLUSTER_BOOTSTRAP_OR_WILSON",
     "ClassificationFigures",
     "classification_figures",
     "CORRECTED_METHOD",

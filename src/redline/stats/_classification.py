@@ -15,10 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from redline.stats._intervals import Interval
+from redline.stats._intervals import Interval, wilson_interval
 
 CLUSTER_BOOTSTRAP = "cluster bootstrap (percentile)"
-"""Interval method of every figure in `ClassificationFigures`."""
+"""Interval method of macro-F1 and kappa in `ClassificationFigures`."""
+CLUSTER_BOOTSTRAP_OR_WILSON = "cluster bootstrap (percentile) widened to Wilson"
+"""Interval method of accuracy, sensitivity and specificity."""
 
 
 @dataclass(frozen=True)
@@ -116,22 +118,39 @@ def classification_figures(
     point = _figures(_confusion(g, p))
     alpha = 1 - confidence
 
+    tp, fn, fp, tn = (int(x) for x in _confusion(g, p))
+    # A percentile bootstrap collapses to a point when every resample agrees (all
+    # right on few prompts); the proportions take the wider of it and the Wilson
+    # interval of their item counts, so no figure claims certainty it lacks.
+    proportions = {
+        "accuracy": (tp + tn, len(g)),
+        "sensitivity": (tp, tp + fn),
+        "specificity": (tn, tn + fp),
+    }
+
     def interval(name: str) -> Interval:
         estimate = float(point[name])
         finite = boot[name][np.isfinite(boot[name])]
+        method = (
+            CLUSTER_BOOTSTRAP_OR_WILSON if name in proportions else CLUSTER_BOOTSTRAP
+        )
         if math.isnan(estimate) or finite.size == 0:
-            return Interval(math.nan, 0.0, 1.0, len(g), confidence, CLUSTER_BOOTSTRAP)
-        lower, upper = np.quantile(finite, [alpha / 2, 1 - alpha / 2])
+            return Interval(math.nan, 0.0, 1.0, len(g), confidence, method)
+        lower, upper = (
+            float(x) for x in np.quantile(finite, [alpha / 2, 1 - alpha / 2])
+        )
+        if name in proportions:
+            wilson = wilson_interval(*proportions[name], confidence=confidence)
+            lower, upper = min(lower, wilson.lower), max(upper, wilson.upper)
         return Interval(
             estimate,
-            float(min(lower, estimate)),
-            float(max(upper, estimate)),
+            min(lower, estimate),
+            max(upper, estimate),
             len(g),
             confidence,
-            CLUSTER_BOOTSTRAP,
+            method,
         )
 
-    tp, fn, fp, tn = (int(x) for x in _confusion(g, p))
     return ClassificationFigures(
         true_positives=tp,
         positives=tp + fn,
