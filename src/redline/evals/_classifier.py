@@ -89,7 +89,9 @@ class LinearTextModel:
     def probability(self, prompt: str, response: str) -> float:
         """P(positive label | pair) under the logistic model."""
         vector = hashed(prompt, response, self.kind, self.buckets)
-        z = sum(self.weights[i] * v for i, v in vector.items())
+        index = np.fromiter(vector.keys(), dtype=np.intp, count=len(vector))
+        value = np.fromiter(vector.values(), dtype=np.float64, count=len(vector))
+        z = float(self.weights[index] @ value)
         return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
 
     def classify(self, prompt: str, response: str) -> Classification:
