@@ -152,3 +152,13 @@ def test_a_judge_validation_file_from_scorer_validate_feeds_the_report(
         "context": "plain",
         "corrected": False,
     }
+    from rich.console import Console
+
+    from redline.reports import render_summary
+
+    console = Console(record=True, width=200)
+    console.print(render_summary(report))
+    assert (
+        "misuse_refusal/refusal_rate: no usable validation of judge:canned/judge-complied "
+        "on refusal in the plain context; rate not corrected"
+    ) in console.export_text()
