@@ -282,3 +282,30 @@ def test_agreement_needs_a_second_rater_and_valid_rater_labels(tmp_path: Path) -
     result = CliRunner().invoke(cli, ["scorer", "agreement", "--labels", str(bad)])
     assert result.exit_code == 2
     assert "bad.csv:2: field 'label_x'" in " ".join(result.stderr.split())
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            ["--judge", "canned/judge-garbled"],
+            "the scorer left every labelled reply unscored",
+        ),
+        (
+            ["--judge", "canned/judge-refused", "--scorer", "refusal_classifier"],
+            "not both",
+        ),
+        (["--judge", "nosuchprovider/judge"], "nosuchprovider/judge"),
+    ],
+)
+def test_a_judge_that_cannot_be_measured_is_a_clear_error(
+    tmp_path: Path, extra: list[str], message: str
+) -> None:
+    labels = _write_csv(tmp_path / "labels.csv", ROWS)
+    out = tmp_path / "judge.json"
+    result = CliRunner().invoke(
+        cli, ["scorer", "validate", "--labels", str(labels), "--out", str(out), *extra]
+    )
+    assert result.exit_code == 2, result.output
+    assert message in " ".join(result.stderr.split())
+    assert not out.exists()
