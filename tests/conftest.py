@@ -4,7 +4,14 @@ from pathlib import Path
 
 import pytest
 
+from helpers import ci
+
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # CI fails on any skip not allowed by name in .ci/run (see helpers/ci.py).
+    ci.configure(config)
 
 
 @pytest.fixture(autouse=True)

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from helpers.ci import SHARED_DATA
 from redline.evals._classifier import validation_counts
 from redline.evals._classifier_train import validation_counts as measure
 from redline.stats import ClassifierError
-
-SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 
 
 def test_the_shipped_counts_form_a_usable_error_model() -> None:
@@ -26,8 +23,6 @@ def test_the_shipped_counts_form_a_usable_error_model() -> None:
     assert 0.5 < error.specificity < 1.0
 
 
-@pytest.mark.skipif(
-    not (SHARED_DATA / "xstest").is_dir(), reason="shared labelled data not present"
-)
+@pytest.mark.requires_shared("xstest")
 def test_the_shipped_counts_match_the_held_out_split() -> None:
     assert measure(SHARED_DATA) == validation_counts()

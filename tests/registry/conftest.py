@@ -2,16 +2,16 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from _incident_world import AIID, IncidentWorld, make_incident_world
+from _incident_world import IncidentWorld, make_incident_world
 from _registry_world import World, make_world
 
+from helpers.ci import missing, shared_data
 from helpers.postgres import PostgresServer, PostgresUnavailable, start_postgres
 
 GOLDEN = Path(__file__).resolve().parents[1] / "reports" / "data" / "report.json"
@@ -22,9 +22,7 @@ def postgres() -> Iterator[PostgresServer]:
     try:
         server = start_postgres()
     except (PostgresUnavailable, OSError) as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL is required in CI and could not start: {exc}")
-        pytest.skip(f"PostgreSQL unavailable: {exc}")
+        missing(f"PostgreSQL (apt-get install postgresql; it could not start: {exc})")
     yield server
     server.stop()
 
@@ -91,8 +89,7 @@ def incident_world(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[IncidentWorld]:
     """One registry per module and backend with the whole AIID snapshot imported."""
-    if not (AIID / "incidents.csv").is_file():
-        pytest.skip("../shared/data/aiid absent")
+    shared_data("aiid/incidents.csv")
     url = database_url(request.param, request, tmp_path_factory)
     with make_incident_world(url) as w:
         yield w

@@ -6,24 +6,17 @@ import json
 from pathlib import Path
 
 import pytest
-from _registry_world import BASE, World, make_world
+from _registry_world import World, make_world
 from click.testing import CliRunner
 
 from redline._cli.main import cli
-from redline.registry import RegistryClient
 
 
 @pytest.fixture
 def cli_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     with make_world(f"sqlite:///{tmp_path / 'registry.db'}") as world:
-
-        def open_client(url: str, token: str | None) -> RegistryClient:
-            RegistryClient(url)  # the URL check the real command makes
-            return RegistryClient(BASE, token, transport=world.transport)
-
-        for module in ("publish", "exercise", "keys"):
-            monkeypatch.setattr(f"redline._cli.{module}.open_client", open_client)
-        monkeypatch.setenv("REDLINE_REGISTRY_URL", BASE)
+        # The commands open their own client, to the live server.
+        monkeypatch.setenv("REDLINE_REGISTRY_URL", world.url)
         yield world
 
 
@@ -52,7 +45,7 @@ def test_operator_commands(tmp_path: Path) -> None:
     assert run("registry", "new-token", "aisi-x", "--database", url).stdout.startswith(
         "rl_"
     )
-    assert "revision 0002" in run("registry", "migrate", "--database", url).stdout
+    assert "revision 0003" in run("registry", "migrate", "--database", url).stdout
 
 
 def test_publish_pull_and_exercise(cli_world: World, tmp_path: Path, golden) -> None:
@@ -101,7 +94,7 @@ def test_publish_pull_and_exercise(cli_world: World, tmp_path: Path, golden) -> 
 def test_keys_register(cli_world: World, tmp_path: Path) -> None:
     run("keys", "generate", "--name", "new", "--dir", str(tmp_path))
     token = cli_world.tokens["aisi-c"]
-    result = run("keys", "register", str(tmp_path / "new.pub"), token=token)
+    result = run("keys", "register", str(tmp_path / "new.key"), token=token)
     assert result.stdout.startswith("Registered ed25519:")
     with cli_world.client("aisi-c") as client:
         assert len(client.me().keys) == 2

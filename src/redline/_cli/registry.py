@@ -22,7 +22,9 @@ def _read_token_file(path: Path) -> str:
     try:
         token = path.read_text(encoding="utf-8").strip()
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the token file: {exc.strerror}") from None
+        raise ConfigError(
+            f"{path}: cannot read the token file: {exc.strerror}"
+        ) from None
     if not token:
         raise ConfigError(f"{path}: the token file is empty")
     return token
@@ -221,7 +223,9 @@ def tokens_command(slug: str, database_url: str | None) -> None:
     db.migrate()
     for t in _server().list_tokens(db, slug):
         revoked = f"revoked {t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "active"
-        click.echo(f"{t.token_id}\t{' '.join(t.scopes)}\t{t.created_at:%Y-%m-%d}\t{revoked}")
+        click.echo(
+            f"{t.token_id}\t{' '.join(t.scopes)}\t{t.created_at:%Y-%m-%d}\t{revoked}"
+        )
 
 
 @registry_group.command("institutes")

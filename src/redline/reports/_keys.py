@@ -233,7 +233,9 @@ def load_signing_key(path: Path, *, passphrase: str | None = None) -> SigningKey
             data, password=secret.encode() if encrypted and secret else None
         )
     except TypeError:
-        raise SignatureError(f"{path}: the key is encrypted; give its passphrase") from None
+        raise SignatureError(
+            f"{path}: the key is encrypted; give its passphrase"
+        ) from None
     except ValueError:
         if encrypted:
             raise SignatureError(f"{path}: wrong passphrase for the key") from None

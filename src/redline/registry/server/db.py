@@ -122,7 +122,9 @@ def _create_private(path: Path) -> None:
     except FileExistsError:
         pass  # an existing database keeps the mode its operator gave it
     except OSError as exc:
-        raise StoreError(f"{path}: cannot create the database: {exc.strerror}") from None
+        raise StoreError(
+            f"{path}: cannot create the database: {exc.strerror}"
+        ) from None
 
 
 def alembic_config() -> Any:

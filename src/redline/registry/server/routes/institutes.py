@@ -75,7 +75,9 @@ def me(db: DB, caller: RequiredCaller) -> InstituteInfo:
     response_model=KeyChallenge,
     status_code=status.HTTP_201_CREATED,
 )
-def key_challenge(db: DB, caller: KeyManager, body: KeyChallengeRequest) -> KeyChallenge:
+def key_challenge(
+    db: DB, caller: KeyManager, body: KeyChallengeRequest
+) -> KeyChallenge:
     """A single-use challenge to sign with the private key of a key to register."""
     public = PublicKey.from_b64(body.public_key)
     now = datetime.now(UTC).replace(microsecond=0)
