@@ -122,7 +122,10 @@ def empty_tables(url: str) -> None:
 
 @contextmanager
 def make_world(url: str, **settings: Any) -> Iterator[World]:
-    """Institutes aisi-a, aisi-b and aisi-c, each with a default token and a key."""
+    """Institutes aisi-a, aisi-b and aisi-c, each with an every-scope token and a key.
+
+    Tests of narrower tokens issue their own (`new_token`).
+    """
     app = create_app(Settings(database_url=url, **settings))
     db: Database = app.state.db
     server = LiveServer(app)
@@ -130,7 +133,9 @@ def make_world(url: str, **settings: Any) -> Iterator[World]:
     world = World(app=app, db=db, url=server.url)
     try:
         for i, slug in enumerate(INSTITUTES, start=1):
-            world.tokens[slug] = add_institute(db, slug, slug.upper())
+            world.tokens[slug] = add_institute(
+                db, slug, slug.upper(), scopes=EVERY_SCOPE
+            )
             world.keys[slug] = SigningKey.from_seed(bytes([i]) * 32)
             register_key(db, slug, world.keys[slug].public)
         yield world
