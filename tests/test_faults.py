@@ -88,3 +88,36 @@ def test_faults_are_retried_and_persistent_failures_unscored(
     assert all(
         not s.scores or all(v.value != 0.0 for v in s.scores.values()) for s in errored
     )
+
+
+def test_counts_match_the_samples_listed_when_every_sample_errored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = FaultServer(kinds=("always_500",)).start()
+    monkeypatch.setenv("FAULT_API_KEY", "test-key")
+    framework = write_single_threshold_framework(tmp_path / "all-errored.yaml")
+    try:
+        report = assess(
+            AssessOptions(
+                framework=framework,
+                out=tmp_path / "run",
+                run=RunOptions(
+                    model="openai-api/fault/fault-model",
+                    model_base_url=server.base_url,
+                    limit=4,
+                    max_retries=0,
+                    display="none",
+                    sequential=False,
+                    model_args=(("max_retries", 0),),
+                ),
+            )
+        )
+    finally:
+        server.stop()
+    (suite,) = report.suites
+    assert len(suite.samples) == 4
+    assert all(s.score is None and s.unscored_reason for s in suite.samples)
+    assert (suite.samples_total, suite.samples_completed) == (4, 0)
+    (verdict,) = report.thresholds
+    assert verdict.unscored == 4
+    assert verdict.verdict.value == "inconclusive"

@@ -29,6 +29,8 @@ ANSWER = (
 class FaultServer:
     transient_failures: int = 1
     stall_seconds: float = 4.0
+    kinds: tuple[str, ...] = FAULT_CLASSES
+    """Fault classes handed out in turn; one class makes every prompt fail alike."""
     attempts: Counter[str] = field(default_factory=Counter)
     classes: dict[str, str] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -77,7 +79,7 @@ class FaultServer:
                     owner.attempts[prompt] += 1
                     attempt = owner.attempts[prompt]
                     kind = owner.classes.setdefault(
-                        prompt, FAULT_CLASSES[len(owner.classes) % len(FAULT_CLASSES)]
+                        prompt, owner.kinds[len(owner.classes) % len(owner.kinds)]
                     )
                 if kind == "always_500":
                     self._send(
