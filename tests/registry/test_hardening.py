@@ -122,7 +122,7 @@ def _deep_body(world: World, data: dict, depth: int) -> bytes:
     return text.replace(marker, nested).encode()
 
 
-@pytest.mark.parametrize("depth", [80, 400, 5_000, 100_000])
+@pytest.mark.parametrize("depth", [80, 400, 800, 5_000, 100_000])
 def test_deeply_nested_json_gets_one_4xx_in_the_error_shape(
     world: World, report_data, depth: int
 ) -> None:
