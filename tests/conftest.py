@@ -6,7 +6,7 @@ import pytest
 
 from helpers import ci
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+SHARED_DATA = ci.SHARED_DATA
 
 
 def pytest_configure(config: pytest.Config) -> None:
