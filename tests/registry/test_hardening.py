@@ -53,14 +53,9 @@ def test_default_tokens_are_not_incident_editors(world: World) -> None:
         assert http.get("/v1/incidents/submissions").status_code == 200
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def small_world(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[World]:
-    from conftest import database_url
-
-    url = database_url(request.param, request, tmp_path_factory)
-    with make_world(url, max_body_bytes=4096) as w:
+@pytest.fixture
+def small_world(backend_url: str) -> Iterator[World]:
+    with make_world(backend_url, max_body_bytes=4096) as w:
         yield w
 
 
