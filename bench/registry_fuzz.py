@@ -27,6 +27,7 @@ from redline.registry.server import (  # noqa: E402
     add_institute,
     register_key,
 )
+from redline.registry import TokenScope  # noqa: E402
 from redline.reports import SigningKey, sign_report_data  # noqa: E402
 
 # Checks that need more than a schema can say (signatures, references to other
@@ -47,7 +48,8 @@ def main() -> None:
     url = f"sqlite:///{work / 'registry.db'}"
     db = Database(Settings(database_url=url))
     db.migrate()
-    token = add_institute(db, "fuzz-a", "Fuzz A")
+    # Every scope, the editor's too, so the fuzzer reaches every route's body checks.
+    token = add_institute(db, "fuzz-a", "Fuzz A", scopes=[s.value for s in TokenScope])
     add_institute(db, "fuzz-b", "Fuzz B")
     key = SigningKey.from_seed(b"\x31" * 32)
     register_key(db, "fuzz-a", key.public)
