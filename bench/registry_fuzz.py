@@ -21,13 +21,13 @@ sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "registry")]
 
 from _registry_server import ServerProcess  # noqa: E402
 
+from redline.registry import TokenScope  # noqa: E402
 from redline.registry.server import (  # noqa: E402
     Database,
     Settings,
     add_institute,
     register_key,
 )
-from redline.registry import TokenScope  # noqa: E402
 from redline.reports import SigningKey, sign_report_data  # noqa: E402
 
 # Checks that need more than a schema can say (signatures, references to other
