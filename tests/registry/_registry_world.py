@@ -30,6 +30,8 @@ from redline.registry.server import (
 from redline.reports import SigningKey, sign_report_data
 
 INSTITUTES = ("aisi-a", "aisi-b", "aisi-c")
+BASE = "http://registry.test"
+"""A stand-in host that `World.transport` sends to the live server (older tests)."""
 EVERY_SCOPE = (
     "reports:publish", "reports:read", "exercises", "incidents:read",
     "incidents:submit", "incidents:edit", "keys:manage",
@@ -64,6 +66,19 @@ class LiveServer:
         self._socket.close()
 
 
+class _LiveTransport(httpx.HTTPTransport):
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self._target = httpx.URL(url)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.url = request.url.copy_with(
+            scheme=self._target.scheme, host=self._target.host, port=self._target.port
+        )
+        request.headers["host"] = f"{self._target.host}:{self._target.port}"
+        return super().handle_request(request)
+
+
 @dataclass
 class World:
     app: FastAPI
@@ -71,6 +86,11 @@ class World:
     url: str
     tokens: dict[str, str] = field(default_factory=dict)
     keys: dict[str, SigningKey] = field(default_factory=dict)
+
+    @property
+    def transport(self) -> httpx.BaseTransport:
+        """Requests to `BASE` (or any host), sent over the socket to the live server."""
+        return _LiveTransport(self.url)
 
     def client(self, slug: str | None) -> RegistryClient:
         return self.client_with(self.tokens[slug] if slug else None)
