@@ -5,8 +5,7 @@ from pathlib import Path
 import pytest
 
 from helpers import ci
-
-SHARED_DATA = ci.SHARED_DATA
+from helpers.shared_data import SHARED_DATA  # noqa: F401  (kept for its importers)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -16,22 +16,7 @@ from typing import NoReturn
 
 import pytest
 
-
-def _find_shared_data() -> Path:
-    # `shared/data` beside the checkout, or beside a folder above it (a worktree in
-    # /work/wt/issueN finds /work/shared/data); REDLINE_SHARED_DATA overrides.
-    override = os.environ.get("REDLINE_SHARED_DATA")
-    if override:
-        return Path(override)
-    checkout = Path(__file__).resolve().parents[2]
-    for folder in checkout.parents:
-        if (folder / "shared" / "data").is_dir():
-            return folder / "shared" / "data"
-    return checkout.parent / "shared" / "data"
-
-
-SHARED_DATA = _find_shared_data()
-"""The public datasets of `../shared/data` (see its MANIFEST.md)."""
+from helpers.shared_data import SHARED_DATA
 
 ALLOWED_SKIPS_ENV = "REDLINE_ALLOWED_SKIPS"
 
