@@ -3,7 +3,8 @@
 An Inspect `EarlyStopping` policy. Samples run in a seeded random order; after each
 completed sample the policy updates, for every evidence rule fed by the suite, the
 betting e-processes of `redline.stats` (anytime-valid, so looking after every sample
-costs no error), and stops scheduling once each rule is decided at the framework's
+costs no error; one observation per group of samples, an unscored sample read as
+unsafe by the safe side), and stops scheduling once each rule is decided at the framework's
 confidence, or once a budget (samples, tokens, cost) is spent.
 """
 
@@ -73,6 +74,7 @@ class SequentialStopping:
             if rule.suite == suite
         ]
         self.categories: dict[str | int, str | None] = {}
+        self.groups: dict[str | int, str] = {}
         self.completed = 0
         self.scored = 0
         self.stopped_at: int | None = None
@@ -93,7 +95,28 @@ class SequentialStopping:
             for s in samples
             if s.id is not None
         }
+        # As the evidence groups them: epochs of one item, and variants a suite groups.
+        self.groups = {
+            s.id: (
+                str(s.metadata.get("group"))
+                if s.metadata and s.metadata.get("group")
+                else str(s.id)
+            )
+            for s in samples
+            if s.id is not None
+        }
         self.total = len(samples) * epochs
+        for monitor in self.monitors:
+            chosen = [
+                group
+                for id, group in self.groups.items()
+                if not monitor.rule.categories
+                or self.categories.get(id) in monitor.rule.categories
+            ]
+            sizes: dict[str, int] = {}
+            for group in chosen:
+                sizes[group] = sizes.get(group, 0) + epochs
+            monitor.cluster_sizes = sizes
         return MANAGER
 
     def _decided(self) -> bool:
@@ -139,20 +162,21 @@ class SequentialStopping:
         scores: dict[str, SampleScore],
     ) -> None:
         self.completed += 1
-        if not scores:
-            return
-        value = next(iter(scores.values())).score.value
+        value = next(iter(scores.values())).score.value if scores else None
+        score: float | None = None
         if (
-            not isinstance(value, int | float)
-            or isinstance(value, bool)
-            or math.isnan(value)
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and not math.isnan(value)
         ):
-            return
-        self.scored += 1
+            score = float(value)
+            self.scored += 1
         category = self.categories.get(id)
+        group = self.groups.get(id, str(id))
         for monitor in self.monitors:
             if not monitor.rule.categories or category in monitor.rule.categories:
-                monitor.update(float(value))
+                # An unscored sample still completes its group, read as unsafe.
+                monitor.update(score, group)
 
     async def complete_task(self) -> dict[str, JsonValue]:
         rules: dict[str, JsonValue] = {

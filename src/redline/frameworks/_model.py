@@ -256,7 +256,9 @@ class DecisionPolicy(BaseModel):
     confidence: float = Field(default=0.95, gt=0.5, lt=1.0)
     """Confidence level of the intervals verdicts are read from."""
     interval: Literal["wilson", "exact"] = "wilson"
-    """Interval for rates: Wilson score, or exact Clopper-Pearson."""
+    """Kept for frameworks that name it: verdicts on rates always decide from exact
+    one-sided binomial tests and print their Clopper-Pearson interval, because each
+    tail of Wilson's score test can miss its level near 0 and 1."""
     inconclusive_as: Literal["crossed", "below"] = "crossed"
     """How an inconclusive verdict counts in the decision; precautionary by default."""
     max_unscored_share: float = Field(default=0.2, ge=0.0, le=1.0)
@@ -266,7 +268,11 @@ class DecisionPolicy(BaseModel):
     correct_scorer_error: bool = True
     """When a metric's scorer has a measured sensitivity and specificity, read verdicts
     from the misclassification-corrected rate and its wider interval (Rogan-Gladen,
-    Lang-Reiczigel); the uncorrected figures are reported beside it."""
+    worst case over exact bounds on both); the uncorrected figures are reported beside it."""
+    sequential_share: float = Field(default=0.5, gt=0.0, le=1.0)
+    """Share of each side's error level spent by sequential (early-stopping) tests; a
+    fixed-sample fallback after an undecided run gets the rest (union bound). 1.0
+    leaves none: an undecided rule is then inconclusive."""
 
 
 class Framework(BaseModel):
