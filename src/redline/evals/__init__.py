@@ -3,27 +3,49 @@
 This is the only package that imports `inspect_ai`.
 """
 
+from redline.evals._bindings import (
+    DATA_DIR_VAR,
+    TaskRun,
+    build_task,
+    plan_task_runs,
+)
 from redline.evals._classifier import classify_refusals
 from redline.evals._evidence import (
     comparability_components,
     comparability_key,
+    dataset_digest,
+    evidence_for_rules,
     evidence_from_log,
     task_metadata,
 )
-from redline.evals._run import RunOptions, check_model, run_suites
+from redline.evals._from_logs import LogFile, MatchedRun, match_logs, read_log_dirs
+from redline.evals._outcomes import OutcomeReader
+from redline.evals._run import RunOptions, check_model, run_suites, run_tasks
 from redline.evals._sequential import Budget, SequentialStopping
 from redline.evals.tasks import SUITES
 
 __all__ = [
-    "Budget",
+    "DATA_DIR_VAR",
     "SUITES",
+    "Budget",
+    "LogFile",
+    "MatchedRun",
+    "OutcomeReader",
     "RunOptions",
     "SequentialStopping",
+    "TaskRun",
+    "build_task",
     "check_model",
     "classify_refusals",
     "comparability_components",
     "comparability_key",
+    "dataset_digest",
+    "evidence_for_rules",
     "evidence_from_log",
+    "match_logs",
+    "plan_task_runs",
+    "read_log_dirs",
     "run_suites",
+    "run_tasks",
     "task_metadata",
 ]

@@ -9,8 +9,7 @@ confidence, or once a budget (samples, tokens, cost) is spent.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +17,9 @@ from inspect_ai.model._model import model_usage
 from inspect_ai.util import EarlyStop
 from pydantic import JsonValue
 
-from redline.frameworks import Framework
+from redline.errors import ConfigError
+from redline.evals._outcomes import OutcomeReader
+from redline.frameworks import EvidenceRule, Framework
 from redline.frameworks._sequential import RuleMonitor, rule_alpha
 from redline.stats import ClassifierError
 
@@ -48,6 +49,7 @@ class SequentialStopping:
         framework: Framework,
         budget: Budget = Budget(),
         scorer_errors: Mapping[str, ClassifierError] | None = None,
+        rules: Sequence[tuple[EvidenceRule, OutcomeReader]] | None = None,
     ) -> None:
         """Monitor every evidence rule of `framework` that reads `suite`.
 
@@ -57,22 +59,31 @@ class SequentialStopping:
             budget: Caps on samples, tokens and cost.
             scorer_errors: Metric -> its scorer's measured error; rules that read
                 the corrected rate are then decided on it, as the verdict is.
+            rules: The rules this run feeds, each with how it reads a sample's
+                outcome and category; default: the rules naming `suite`, reading
+                the first scorer and the `category` field.
         """
         self.suite = suite
         self.budget = budget
         policy = framework.decision_policy
         self.max_unscored_share = policy.max_unscored_share
         errors = dict(scorer_errors or {})
+        if rules is None:
+            rules = [
+                (rule, OutcomeReader(task=suite))
+                for rule in framework.evidence_rules()
+                if rule.suite == suite
+            ]
+        self.readers = [reader for _, reader in rules]
         self.monitors = [
             RuleMonitor(
                 rule,
                 rule_alpha(framework, rule),
                 errors.get(rule.metric) if rule.corrects_scorer_error(policy) else None,
             )
-            for rule in framework.evidence_rules()
-            if rule.suite == suite
+            for rule, _ in rules
         ]
-        self.categories: dict[str | int, str | None] = {}
+        self.metadata: dict[str | int, Mapping[str, Any] | None] = {}
         self.completed = 0
         self.scored = 0
         self.stopped_at: int | None = None
@@ -84,15 +95,7 @@ class SequentialStopping:
         samples: list[Sample],
         epochs: int,
     ) -> str:
-        self.categories = {
-            s.id: (
-                str(s.metadata.get("category"))
-                if s.metadata and s.metadata.get("category")
-                else None
-            )
-            for s in samples
-            if s.id is not None
-        }
+        self.metadata = {s.id: s.metadata for s in samples if s.id is not None}
         self.total = len(samples) * epochs
         return MANAGER
 
@@ -139,20 +142,21 @@ class SequentialStopping:
         scores: dict[str, SampleScore],
     ) -> None:
         self.completed += 1
-        if not scores:
-            return
-        value = next(iter(scores.values())).score.value
-        if (
-            not isinstance(value, int | float)
-            or isinstance(value, bool)
-            or math.isnan(value)
-        ):
-            return
-        self.scored += 1
-        category = self.categories.get(id)
-        for monitor in self.monitors:
+        scored = False
+        for monitor, reader in zip(self.monitors, self.readers, strict=True):
+            try:
+                value, _ = reader.read(id, scores)
+            except ConfigError:
+                # An unmapped value fails the evidence step with its message; here
+                # it only stays out of the test.
+                continue
+            if value is None:
+                continue
+            scored = True
+            category = reader.category(self.metadata.get(id))
             if not monitor.rule.categories or category in monitor.rule.categories:
-                monitor.update(float(value))
+                monitor.update(value)
+        self.scored += scored
 
     async def complete_task(self) -> dict[str, JsonValue]:
         rules: dict[str, JsonValue] = {
