@@ -275,6 +275,9 @@ def assess(options: AssessOptions = AssessOptions()) -> Report:
             limit=options.run.limit,
             seed=options.run.seed,
             complete=complete,
+            no_evidence=tuple(
+                f"no evidence: {run.missing}" for run in runs if run.missing
+            ),
         ),
         tuple(
             _suite_run(run, log, per_log)

@@ -266,6 +266,8 @@ def assess_command(
         contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
     ):
         report = assess(options)
+    for line in report.run.no_evidence:
+        click.echo(line, err=True)
     if as_json:
         click.echo(report.model_dump_json(indent=2))
     else:

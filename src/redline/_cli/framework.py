@@ -130,8 +130,13 @@ def validate_command(paths: tuple[str, ...], data_dir: Path | None) -> None:
         click.echo(
             f"{path}: valid ({len(f.thresholds)} thresholds, tasks: {', '.join(i.suite for i in plan)})"
         )
-        for note in (n for item in plan if item.run for n in item.run.notes):
-            click.echo(f"  note: {note}")
+        for item in plan:
+            for note in item.run.notes if item.run else ():
+                click.echo(f"  note: {note}")
+            if item.run and item.run.missing:
+                click.echo(
+                    f"  missing (its rules will have no evidence): {item.run.missing}"
+                )
 
 
 @framework_group.command("diff")

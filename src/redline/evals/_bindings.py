@@ -24,10 +24,12 @@ from inspect_ai._eval.loader import load_file_tasks, load_task_spec
 from inspect_ai._util.decorator import parse_decorators
 from inspect_ai._util.registry import registry_lookup
 
+from redline._util.yaml_source import Location
 from redline.errors import ConfigError
 from redline.evals._loaders import parse_hub_id
 from redline.evals._outcomes import OutcomeReader
 from redline.evals.tasks import SUITES
+from redline.evals.tasks._sources import PUBLISHED_FILES
 from redline.frameworks import EvidenceRule, FrameworkSource
 
 DATA_DIR_VAR = "REDLINE_DATA"
@@ -56,6 +58,9 @@ class TaskRun:
     """Rules whose evidence this run produces."""
     notes: tuple[str, ...] = ()
     """What the run needs beyond this machine (a network), in words."""
+    missing: str | None = None
+    """Why the run cannot happen here (a benchmark file that is not there): its
+    rules then have no evidence."""
 
     @property
     def key(self) -> str:
@@ -83,8 +88,15 @@ class TaskRun:
         return OutcomeReader.for_rule(rule, default)
 
 
-def expand(value: Any, env: Mapping[str, str], where: str) -> Any:
+def expand(
+    value: Any,
+    env: Mapping[str, str],
+    where: Callable[[tuple[str | int, ...]], str],
+    path: tuple[str | int, ...] = (),
+) -> Any:
     """`value` with every `${VAR}` in its strings replaced from `env`.
+
+    `where(path)` names the place of a value (file, line, field) in messages.
 
     Raises:
         ConfigError: A variable that is not set, naming where it is used.
@@ -96,15 +108,15 @@ def expand(value: Any, env: Mapping[str, str], where: str) -> Any:
             if name not in env:
                 hint = " or pass --data-dir" if name == DATA_DIR_VAR else ""
                 raise ConfigError(
-                    f"{where}: ${{{name}}} is not set (set it in the environment{hint})"
+                    f"{where(path)}: ${{{name}}} is not set (set it in the environment{hint})"
                 )
             return env[name]
 
         return _VARIABLE.sub(substitute, value)
     if isinstance(value, list):
-        return [expand(item, env, where) for item in value]
+        return [expand(item, env, where, (*path, i)) for i, item in enumerate(value)]
     if isinstance(value, dict):
-        return {k: expand(v, env, f"{where}.{k}") for k, v in value.items()}
+        return {k: expand(v, env, where, (*path, k)) for k, v in value.items()}
     return value
 
 
@@ -164,7 +176,10 @@ def resolve_task(
 
 
 def check_args(
-    function: Callable[..., Any], task: str, args: Mapping[str, Any], where: str
+    function: Callable[..., Any],
+    task: str,
+    args: Mapping[str, Any],
+    where: Callable[[tuple[str | int, ...]], str],
 ) -> None:
     """Fail unless the task function takes these arguments and gets all it needs."""
     parameters = inspect.signature(function).parameters
@@ -177,26 +192,30 @@ def check_args(
     for name in args:
         if name not in named and not takes_any:
             raise ConfigError(
-                f"{where}.{name}: task {task} takes no argument {name!r} "
+                f"{where((name,))}: task {task} takes no argument {name!r} "
                 f"(it takes: {', '.join(named) or 'none'})"
             )
     for name, parameter in named.items():
         if parameter.default is inspect.Parameter.empty and name not in args:
-            raise ConfigError(f"{where}: task {task} needs argument {name!r}")
+            raise ConfigError(f"{where(())}: task {task} needs argument {name!r}")
 
 
-def _network_notes(task: str, suite: str | None, args: Mapping[str, Any]) -> list[str]:
+def _network_notes(task: str, args: Mapping[str, Any]) -> list[str]:
     notes = []
     for name, value in args.items():
-        if isinstance(value, str) and not Path(value).expanduser().exists():
-            hub = parse_hub_id(value)  # raises for an unpinned hub id
+        local = Path(value).expanduser() if isinstance(value, str) else None
+        if local is not None and not local.exists() and not local.suffix:
+            hub = parse_hub_id(str(value))  # raises for an unpinned hub id
             if hub is not None:
                 notes.append(
                     f"{task}: {name} {value!r} is read from the Hugging Face hub (needs a network)"
                 )
-    if suite is None and not task.startswith("redline/") and not args:
+    if task.startswith("inspect_evals/") and not any(
+        isinstance(v, str) and Path(v).expanduser().exists() for v in args.values()
+    ):
         notes.append(
-            f"{task}: reads whatever data the task itself fetches (may need a network)"
+            f"{task}: inspect_evals fetches its dataset (Hugging Face hub or a pinned "
+            "repository) unless it is cached: needs a network on first use"
         )
     return notes
 
@@ -229,24 +248,55 @@ def plan_task_runs(
                     f"produce metric {rule.metric!r} (it has: {', '.join(info.metrics)})"
                 )
         args_where = source.where((*location, "args"))
-        args = expand(dict(rule.args), variables, args_where)
+
+        def args_at(path: tuple[str | int, ...], location: Location = location) -> str:
+            return source.where((*location, "args", *path))
+
+        args = expand(dict(rule.args), variables, args_at)
         spec, function = resolve_task(rule.task_ref, source.base_dir, task_where)
-        check_args(function, rule.task_ref, args, args_where)
+        check_args(function, rule.task_ref, args, args_at)
         try:
-            notes = _network_notes(rule.task_ref, suite, args)
+            notes = _network_notes(rule.task_ref, args)
         except ConfigError as exc:
             raise ConfigError(f"{args_where}: {exc}") from None
         identity = (spec, json.dumps(args, sort_keys=True, default=str))
         known = runs.get(identity)
         if known is None:
             runs[identity] = TaskRun(
-                rule.task_ref, args, spec, suite, (rule,), tuple(notes)
+                rule.task_ref,
+                args,
+                spec,
+                suite,
+                (rule,),
+                tuple(notes),
+                _missing_file(suite, args, args_at(("dataset_path",))),
             )
         elif rule not in known.rules:
             runs[identity] = TaskRun(
-                known.task, known.args, spec, suite, (*known.rules, rule), known.notes
+                known.task,
+                known.args,
+                spec,
+                suite,
+                (*known.rules, rule),
+                known.notes,
+                known.missing,
             )
     return list(runs.values())
+
+
+def _missing_file(suite: str | None, args: Mapping[str, Any], where: str) -> str | None:
+    """One line naming the public benchmark file to put where, when it is not there."""
+    source, path = args.get("source"), args.get("dataset_path")
+    if suite is None or source in (None, "redline") or not isinstance(path, str):
+        return None
+    file = Path(path).expanduser()
+    if file.exists() or not file.suffix:
+        return None
+    published, hub = PUBLISHED_FILES.get(str(source), ("its published file", "-"))
+    return (
+        f"{where}: {file} does not exist: put {published} there, or set dataset_path "
+        f"to the hub id {hub} (needs a network)"
+    )
 
 
 def _builtin_suite(rule: EvidenceRule, where: str) -> str | None:

@@ -154,6 +154,7 @@ def run_tasks(
     if options.sandbox != "auto":
         injected["sandbox"] = options.sandbox
     tasks = []
+    runs = [run for run in runs if run.missing is None]
     for run in runs:
         task = build_task(run, injected)
         task_meta = dict(task.metadata or {})
@@ -181,6 +182,8 @@ def run_tasks(
             else task_with(task, metadata=task_meta)
         )
     log_dir.mkdir(parents=True, exist_ok=True)
+    if not tasks:
+        return True, []
     complete, logs = _eval_set(tasks, log_dir, options, metadata)
     by_key = {str((log.eval.metadata or {}).get(RUN_KEY)): log for log in logs}
     return complete, [(run, by_key[run.key]) for run in runs if run.key in by_key]
