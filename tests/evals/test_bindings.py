@@ -224,3 +224,15 @@ def test_redline_public_names_each_missing_file_and_its_hub_id(tmp_path: Path) -
     assert f"{tmp_path}/wmdp/bio.json does not exist" in wmdp
     assert "cais/wmdp@<revision>:wmdp-bio" in wmdp
     assert "field 'thresholds.2.rules.0.args.dataset_path'" in wmdp
+
+
+def test_one_entry_of_a_dict_valued_scorer() -> None:
+    scores = {"threat_scorer": Score(value={"utility": "C", "security": "I"})}
+    assert OutcomeReader(task="t", scorer="threat_scorer.security").read(
+        "s", scores
+    ) == (0.0, None)
+    assert OutcomeReader(task="t", scorer="threat_scorer.utility").read(
+        "s", scores
+    ) == (1.0, None)
+    with pytest.raises(ConfigError, match="name one with `scorer: <scorer>.<key>`"):
+        OutcomeReader(task="t").read("s", scores)

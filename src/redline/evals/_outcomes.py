@@ -60,14 +60,28 @@ class OutcomeReader:
         """
         if not scores:
             return None, "not scored"
-        if self.scorer is None:
+        name, key = self.scorer, None
+        if name is not None and name not in scores and "." in name:
+            # `scorer.key` reads one entry of a scorer that scores a dict of values.
+            name, key = name.rsplit(".", 1)
+        if name is None:
             score = next(iter(scores.values()))
-        elif self.scorer in scores:
-            score = scores[self.scorer]
+        elif name in scores:
+            score = scores[name]
         else:
             return None, f"not scored by {self.scorer}"
         score = getattr(score, "score", score)  # SampleScore wraps a Score
-        return self._outcome(sample_id, score.value, score.reason)
+        value = score.value
+        if key is not None:
+            if not isinstance(value, dict) or key not in value:
+                return None, f"not scored by {self.scorer}"
+            value = value[key]
+        elif isinstance(value, dict):
+            raise ConfigError(
+                f"task {self.task}: sample {sample_id}: the scorer gives several values "
+                f"({', '.join(map(str, value))}); name one with `scorer: <scorer>.<key>`"
+            )
+        return self._outcome(sample_id, value, score.reason)
 
     def _outcome(
         self, sample_id: object, value: Any, reason: str | None

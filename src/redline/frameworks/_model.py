@@ -113,7 +113,8 @@ class EvidenceRule(BaseModel):
     """Task arguments; `${VAR}` in strings is expanded from the environment (or
     `REDLINE_DATA` from `--data-dir`)."""
     scorer: str | None = Field(default=None, min_length=1)
-    """Scorer whose per-sample value is read (default: the suite's, else the first)."""
+    """Scorer whose per-sample value is read (default: the suite's, else the first);
+    `<scorer>.<key>` reads one entry of a scorer whose value is a dict."""
     values: dict[str, float] = Field(default_factory=dict)
     """How each sample's value becomes an outcome in [0, 1], e.g. `{C: 1, I: 0}`;
     numbers pass through. Default for text values: `{C: 1, I: 0}`."""
