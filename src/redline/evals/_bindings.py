@@ -14,11 +14,13 @@ import inspect
 import json
 import os
 import re
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
 from inspect_ai import Task
 from inspect_ai._eval.loader import load_file_tasks, load_task_spec
 from inspect_ai._util.decorator import parse_decorators
@@ -200,7 +202,9 @@ def check_args(
             raise ConfigError(f"{where(())}: task {task} needs argument {name!r}")
 
 
-def _network_notes(task: str, args: Mapping[str, Any]) -> list[str]:
+def _network_notes(
+    task: str, args: Mapping[str, Any], function: Callable[..., Any]
+) -> list[str]:
     notes = []
     for name, value in args.items():
         local = Path(value).expanduser() if isinstance(value, str) else None
@@ -210,14 +214,37 @@ def _network_notes(task: str, args: Mapping[str, Any]) -> list[str]:
                 notes.append(
                     f"{task}: {name} {value!r} is read from the Hugging Face hub (needs a network)"
                 )
-    if task.startswith("inspect_evals/") and not any(
+    assets = _external_assets(function)
+    if assets and not any(
         isinstance(v, str) and Path(v).expanduser().exists() for v in args.values()
     ):
         notes.append(
-            f"{task}: inspect_evals fetches its dataset (Hugging Face hub or a pinned "
-            "repository) unless it is cached: needs a network on first use"
+            f"{task}: fetches {', '.join(assets)} on first use (needs a network, "
+            "or a cached copy)"
         )
     return notes
+
+
+def _external_assets(function: Callable[..., Any]) -> list[str]:
+    """What an inspect_evals-style task fetches, from the `eval.yaml` beside it."""
+    module = sys.modules.get(getattr(function, "__module__", "") or "")
+    source = getattr(module, "__file__", None)
+    if source is None:
+        return []
+    card = Path(source).parent / "eval.yaml"
+    if not card.is_file():
+        return []
+    try:
+        assets = (yaml.safe_load(card.read_text(encoding="utf-8")) or {}).get(
+            "external_assets"
+        ) or []
+    except (OSError, yaml.YAMLError, AttributeError):
+        return []
+    return [
+        f"{a.get('source', '?')} ({a.get('type', 'asset')}, {a.get('state', 'unpinned')})"
+        for a in assets
+        if isinstance(a, dict)
+    ]
 
 
 def plan_task_runs(
@@ -256,7 +283,7 @@ def plan_task_runs(
         spec, function = resolve_task(rule.task_ref, source.base_dir, task_where)
         check_args(function, rule.task_ref, args, args_at)
         try:
-            notes = _network_notes(rule.task_ref, args)
+            notes = _network_notes(rule.task_ref, args, function)
         except ConfigError as exc:
             raise ConfigError(f"{args_where}: {exc}") from None
         identity = (spec, json.dumps(args, sort_keys=True, default=str))
