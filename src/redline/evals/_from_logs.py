@@ -19,8 +19,12 @@ from inspect_ai.log import EvalLog, read_eval_log
 from pydantic import ValidationError
 
 from redline.errors import ConfigError
-from redline.evals._bindings import RUN_INJECTED_ARGS, RUN_KEY, TaskRun
-from redline.evals._evidence import comparability_components, comparability_key
+from redline.evals._bindings import RUN_INJECTED_ARGS, RUN_KEY, TaskRun, build_task
+from redline.evals._evidence import (
+    comparability_components,
+    comparability_key,
+    dataset_digest,
+)
 
 # Files that sit beside logs in Inspect and Redline folders and are not logs.
 _NOT_LOGS = {"logs.json", "eval-set.json", "run.json", "report.json"}
@@ -146,6 +150,7 @@ def match_logs(
             continue
         _check_models(candidates, model)
         _check_keys(run, candidates)
+        _check_data(run, candidates[0])
         # Logs with one key measure the same thing; the fullest (then newest) is used.
         best = max(
             candidates,
@@ -167,6 +172,22 @@ def _check_models(candidates: list[LogFile], model: str | None) -> None:
         raise ConfigError(
             f"{candidates[0].path}: logs of several models for task "
             f"{candidates[0].log.eval.task} ({', '.join(models)}); pass --model"
+        )
+
+
+def _check_data(run: TaskRun, candidate: LogFile) -> None:
+    """A public benchmark file named in the args must still hold what the log measured."""
+    if run.suite is None or "dataset_path" not in run.args or run.missing:
+        return
+    path = Path(str(run.args["dataset_path"])).expanduser()
+    if not path.is_file():
+        return  # a hub id: the pinned revision in the args is the check
+    expected = str((build_task(run).metadata or {}).get("dataset_digest", ""))
+    found = dataset_digest(candidate.log)
+    if expected and found != expected:
+        raise ConfigError(
+            f"{candidate.path}: field 'eval.metadata.dataset_digest' is {found}, but "
+            f"{path} now gives {expected}: the log measured other data"
         )
 
 
