@@ -163,12 +163,16 @@ def resolve_out_dir(options: AssessOptions, framework: Framework) -> tuple[Path,
                     return folder, True
             except (OSError, ValueError):
                 continue
+    return _fresh_folder(options.runs_dir), False
+
+
+def _fresh_folder(runs_dir: Path) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    folder, suffix = options.runs_dir / stamp, 1
+    folder, suffix = runs_dir / stamp, 1
     while folder.exists():
         suffix += 1
-        folder = options.runs_dir / f"{stamp}-{suffix}"
-    return folder, False
+        folder = runs_dir / f"{stamp}-{suffix}"
+    return folder
 
 
 def _readings(run: TaskRun) -> list[tuple[str, str, Any]]:
@@ -253,17 +257,22 @@ def assess(options: AssessOptions = AssessOptions()) -> Report:
     if options.from_logs:
         return _assess_from_logs(options, framework, runs)
     out, _resumed = resolve_out_dir(options, framework)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / MANIFEST).write_text(
-            json.dumps(_manifest(framework, options.run)), encoding="utf-8"
-        )
-    except OSError as exc:
-        raise ConfigError(f"cannot write run folder {out}: {exc}") from None
+
+    def write_manifest() -> None:
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            (out / MANIFEST).write_text(
+                json.dumps(_manifest(framework, options.run)), encoding="utf-8"
+            )
+        except OSError as exc:
+            raise ConfigError(f"cannot write run folder {out}: {exc}") from None
+
     log_dir = out / "logs"
     # Logs are evidence about the model, not about a framework: the same logs serve
     # any framework that reads these tasks, so the framework is not part of the run.
-    complete, ran = run_tasks(runs, log_dir, options.run, framework=framework)
+    complete, ran = run_tasks(
+        runs, log_dir, options.run, framework=framework, on_ready=write_manifest
+    )
     evidence_by_log = [evidence_for_rules(log, _readings(run)) for run, log in ran]
     report = _report(
         options,
@@ -299,10 +308,8 @@ def _assess_from_logs(
     evidence_by_log = [evidence_for_rules(f.log, _readings(run)) for run, f in used]
     models = sorted({f.log.eval.model for _, f in used})
     model = options.logs_model or (models[0] if models else "unknown")
-    if options.out is not None:
-        out = options.out
-    else:
-        out, _ = resolve_out_dir(options, framework)
+    # Never an unfinished live run's folder: a replay is a report of its own.
+    out = options.out or _fresh_folder(options.runs_dir)
     report = _report(
         options,
         framework,

@@ -126,6 +126,7 @@ def run_tasks(
     options: RunOptions = RunOptions(),
     metadata: dict[str, Any] | None = None,
     framework: Framework | None = None,
+    on_ready: Callable[[], None] | None = None,
 ) -> tuple[bool, list[tuple[TaskRun, EvalLog]]]:
     """Run each bound task into `log_dir` with `eval_set`.
 
@@ -137,6 +138,10 @@ def run_tasks(
     it feeds is decided (see `SequentialStopping`), reading the rules' mapped
     outcomes. Samples run in an order shuffled with the seed (0 when none is given),
     so both modes see the same sequence.
+
+    `on_ready` is called once every model and task is checked and built, just
+    before the first sample runs: a run folder written then is never left behind
+    by bad input.
 
     Returns:
         Whether every task completed, and each run with its log.
@@ -181,6 +186,8 @@ def run_tasks(
             if stopping is not None
             else task_with(task, metadata=task_meta)
         )
+    if on_ready is not None:
+        on_ready()
     log_dir.mkdir(parents=True, exist_ok=True)
     if not tasks:
         return True, []
@@ -253,13 +260,6 @@ def run_suites(
     model_args = dict(options.model_args)
     check_model(options.model, options.model_base_url, **model_args)
     log_dir.mkdir(parents=True, exist_ok=True)
-    config = GenerateConfig(
-        max_connections=options.max_connections,
-        seed=options.seed,
-        max_retries=options.max_retries,
-        timeout=options.timeout,
-        attempt_timeout=options.attempt_timeout,
-    )
     from redline.evals import tasks as suite_tasks
 
     if options.judge is not None:
@@ -277,25 +277,4 @@ def run_suites(
             )
             task = task_with(task, early_stopping=stopping)
         tasks.append(task)
-    return eval_set(
-        tasks=tasks,
-        max_samples=_samples_in_flight(options),
-        log_dir=str(log_dir),
-        model=options.model,
-        model_base_url=options.model_base_url,
-        model_args=model_args,
-        limit=options.limit,
-        display=options.display,
-        # A sample that still fails after its retries is recorded, not fatal: the run
-        # goes on and the sample is counted as unscored with its reason.
-        fail_on_error=False,
-        # Flush every finished sample so a killed run loses only samples in flight.
-        log_buffer=1,
-        # Frameworks read different sets of suites; their runs may share a log folder
-        # and reuse each other's finished logs.
-        log_dir_allow_dirty=True,
-        retry_attempts=1,
-        retry_wait=1,
-        metadata={"redline_version": __version__, **(metadata or {})},
-        **config.model_dump(exclude_none=True),
-    )
+    return _eval_set(tasks, log_dir, options, metadata)
