@@ -86,6 +86,9 @@ def comparability_components(log: EvalLog) -> dict[str, Any]:
             "redline": str(eval_metadata.get("redline_version", "")),
         },
     }
+    if "harness" in meta:
+        # Another harness's results (lm-eval): its name, version and task config.
+        components["harness"] = meta["harness"]
     # Present only when a suite uses them, so other suites' keys stay as they were.
     if "judge" in meta:
         components["judge"] = meta["judge"]

@@ -25,6 +25,7 @@ from redline.evals._evidence import (
     comparability_key,
     dataset_digest,
 )
+from redline.evals._importers import LM_EVAL_SAMPLES, lm_eval_log
 
 # Files that sit beside logs in Inspect and Redline folders and are not logs.
 _NOT_LOGS = {"logs.json", "eval-set.json", "run.json", "report.json"}
@@ -57,6 +58,10 @@ def _sha256(path: Path) -> str:
 
 
 def _read(path: Path) -> LogFile | None:
+    if path.suffix == ".jsonl":
+        if LM_EVAL_SAMPLES.match(path.name) is None:
+            return None  # data beside the logs, not results
+        return LogFile(path, _sha256(path), lm_eval_log(path))
     if path.suffix == ".json":
         try:
             head = json.loads(path.read_text(encoding="utf-8"))
@@ -91,11 +96,14 @@ def read_log_dirs(dirs: list[Path]) -> list[LogFile]:
     for folder in dirs:
         if not folder.is_dir():
             raise ConfigError(f"--from-logs {folder}: no such folder")
-        files += [p for p in folder.rglob("*") if p.suffix in (".eval", ".json")]
+        files += [
+            p for p in folder.rglob("*") if p.suffix in (".eval", ".json", ".jsonl")
+        ]
     logs = [log for path in sorted(set(files)) if (log := _read(path)) is not None]
     if not logs:
         raise ConfigError(
-            f"--from-logs {', '.join(map(str, dirs))}: no Inspect logs (.eval or .json) found"
+            f"--from-logs {', '.join(map(str, dirs))}: no Inspect logs (.eval or .json) "
+            "or lm-eval samples files found"
         )
     return logs
 
