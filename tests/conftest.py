@@ -4,15 +4,7 @@ from pathlib import Path
 
 import pytest
 
-# `shared/data` beside the checkout; from a git worktree (wt/<name>) it is further up.
-SHARED_DATA = next(
-    (
-        folder / "shared" / "data"
-        for folder in Path(__file__).resolve().parents[1:]
-        if (folder / "shared" / "data").is_dir()
-    ),
-    Path(__file__).resolve().parents[2] / "shared" / "data",
-)
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 @pytest.fixture(autouse=True)

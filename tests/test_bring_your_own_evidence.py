@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
-from conftest import SHARED_DATA
 from evidence.helpers import (
     ARITHMETIC_RULE,
     FACTS_RULE,
+    SHARED_DATA,
     USER_TASKS,
     XSTEST_RULE,
     framework_text,

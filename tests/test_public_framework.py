@@ -10,8 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import SHARED_DATA
-from evidence.helpers import redline
+from evidence.helpers import SHARED_DATA, redline
 
 BENIGN_WMDP = {
     "bio": [

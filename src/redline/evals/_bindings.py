@@ -28,6 +28,7 @@ from inspect_ai._util.registry import registry_lookup
 
 from redline._util.yaml_source import Location
 from redline.errors import ConfigError
+from redline.evals._importers import IMPORTED_PREFIXES
 from redline.evals._loaders import parse_hub_id
 from redline.evals._outcomes import OutcomeReader
 from redline.evals.tasks import SUITES
@@ -274,6 +275,9 @@ def plan_task_runs(
                     f"{source.where((*location, 'metric'))}: suite {suite} does not "
                     f"produce metric {rule.metric!r} (it has: {', '.join(info.metrics)})"
                 )
+        if rule.task_ref.startswith(IMPORTED_PREFIXES):
+            _imported_run(runs, rule, source.where((*location, "args")))
+            continue
         args_where = source.where((*location, "args"))
 
         def args_at(path: tuple[str | int, ...], location: Location = location) -> str:
@@ -309,6 +313,29 @@ def plan_task_runs(
                 known.missing,
             )
     return list(runs.values())
+
+
+def _imported_run(
+    runs: dict[tuple[str, str], TaskRun], rule: EvidenceRule, args_where: str
+) -> None:
+    """A rule reading another harness's results: nothing to resolve or run here."""
+    if rule.args:
+        raise ConfigError(
+            f"{args_where}: {rule.task_ref} is read from another harness's results; "
+            "it takes no args"
+        )
+    identity = (rule.task_ref, "{}")
+    known = runs.get(identity)
+    rules = (*known.rules, rule) if known else (rule,)
+    runs[identity] = TaskRun(
+        rule.task_ref,
+        {},
+        rule.task_ref,
+        None,
+        rules,
+        missing=f"{rule.task_ref} comes from another harness: pass its results with "
+        "--from-logs",
+    )
 
 
 def _missing_file(suite: str | None, args: Mapping[str, Any], where: str) -> str | None:

@@ -23,6 +23,8 @@ from inspect_ai.scorer import Score
 
 from redline.errors import ConfigError
 
+IMPORTED_PREFIXES = ("lm_eval/",)
+"""Task names of evidence that other harnesses ran: read with --from-logs, never run."""
 LM_EVAL_SAMPLES = re.compile(
     r"^samples_(?P<task>.+)_(?P<date>\d{4}-\d{2}-\d{2}T[\d\-.]+)\.jsonl$"
 )
@@ -61,8 +63,15 @@ def _results_beside(path: Path, date: str) -> dict[str, Any]:
 
 def _model_name(results: dict[str, Any]) -> str:
     config = results.get("config") or {}
-    arguments = str(config.get("model_args") or "")
-    named = dict(part.split("=", 1) for part in arguments.split(",") if "=" in part)
+    arguments = config.get("model_args") or ""
+    # A dict in recent lm-eval results, a `k=v,k=v` string in older ones.
+    named = (
+        {str(k): v for k, v in arguments.items()}
+        if isinstance(arguments, dict)
+        else dict(
+            part.split("=", 1) for part in str(arguments).split(",") if "=" in part
+        )
+    )
     model = named.get("model") or named.get("pretrained") or config.get("model")
     return f"lm_eval/{model}" if model else "lm_eval/unknown"
 
