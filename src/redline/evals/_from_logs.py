@@ -123,7 +123,9 @@ def _same_task(run: TaskRun, log: EvalLog) -> bool:
 def _same_args(run: TaskRun, log: EvalLog) -> bool:
     if (log.eval.metadata or {}).get(RUN_KEY) == run.key:
         return True
-    passed = dict(log.eval.task_args_passed or log.eval.task_args or {})
+    # What the run was given, not the defaults the task filled in (Inspect fills
+    # `task_args_passed` from `task_args` for logs older than the field).
+    passed = dict(log.eval.task_args_passed)
     if run.suite is not None:
         passed = {
             k: v
