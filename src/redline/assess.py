@@ -179,21 +179,29 @@ def _readings(run: TaskRun) -> list[tuple[str, str, Any]]:
     return [(rule.binding, rule.metric, run.reader(rule)) for rule in run.rules]
 
 
+def _sample_counts(log: EvalLog, listed: int) -> tuple[int, int]:
+    # Inspect's results count only samples that finished: a suite whose every sample
+    # errored says 0 of 0 while the report lists each one, unscored with its reason.
+    results = log.results
+    completed = results.completed_samples if results else 0
+    if listed:
+        return listed, min(completed, listed)
+    return (results.total_samples if results else 0), completed
+
+
 def _suite_run(
     run: TaskRun, log: EvalLog, evidence: list[Evidence], sha256: str = ""
 ) -> SuiteRun:
     samples = evidence[0].samples if evidence else ()
-    results = log.results
+    total, completed = _sample_counts(log, len(samples))
     return SuiteRun(
         suite=run.rules[0].binding,
         task=run.task,
         task_version=str(log.eval.task_version),
         dataset_digest=dataset_digest(log),
         status=log.status,
-        samples_total=results.total_samples if results else len(log.samples or []),
-        samples_completed=results.completed_samples
-        if results
-        else len(log.samples or []),
+        samples_total=total,
+        samples_completed=completed,
         log_file=log.location,
         log_sha256=sha256,
         comparability_key=comparability_key(log),

@@ -9,15 +9,6 @@ import sys
 from pathlib import Path
 
 EVIDENCE_DIR = Path(__file__).resolve().parent
-# `shared/data` beside the checkout; from a git worktree (wt/<name>) it is further up.
-SHARED_DATA = next(
-    (
-        folder / "shared" / "data"
-        for folder in EVIDENCE_DIR.parents
-        if (folder / "shared" / "data").is_dir()
-    ),
-    EVIDENCE_DIR.parents[2] / "shared" / "data",
-)
 USER_TASKS = EVIDENCE_DIR / "tasks" / "user_tasks.py"
 REDLINE = [sys.executable, "-m", "redline._cli.main"]
 # Any import of llama.cpp fails in a process started with this prelude: the command

@@ -9,7 +9,10 @@ from redline.evals._bindings import (
     build_task,
     plan_task_runs,
 )
-from redline.evals._classifier import classify_refusals
+from redline.evals._classifier import (
+    classify_harmful_compliance,
+    classify_refusals,
+)
 from redline.evals._evidence import (
     comparability_components,
     comparability_key,
@@ -21,12 +24,20 @@ from redline.evals._evidence import (
 from redline.evals._from_logs import LogFile, MatchedRun, match_logs, read_log_dirs
 from redline.evals._outcomes import OutcomeReader
 from redline.evals._run import RunOptions, check_model, run_suites, run_tasks
+from redline.evals._scorer_validation import (
+    AgreementTable,
+    ValidationEntry,
+    ValidationFile,
+    read_validation_file,
+)
 from redline.evals._sequential import Budget, SequentialStopping
+from redline.evals._validate import rater_agreement, validate_scorer
 from redline.evals.tasks import SUITES
 
 __all__ = [
     "DATA_DIR_VAR",
     "SUITES",
+    "AgreementTable",
     "Budget",
     "LogFile",
     "MatchedRun",
@@ -34,8 +45,11 @@ __all__ = [
     "RunOptions",
     "SequentialStopping",
     "TaskRun",
+    "ValidationEntry",
+    "ValidationFile",
     "build_task",
     "check_model",
+    "classify_harmful_compliance",
     "classify_refusals",
     "comparability_components",
     "comparability_key",
@@ -44,8 +58,11 @@ __all__ = [
     "evidence_from_log",
     "match_logs",
     "plan_task_runs",
+    "rater_agreement",
+    "read_validation_file",
     "read_log_dirs",
     "run_suites",
     "run_tasks",
     "task_metadata",
+    "validate_scorer",
 ]
