@@ -124,7 +124,13 @@ class FrameworkSource:
         """`file:line: field 'a.b.c'` for a path in the document."""
         line = self.document.line_of(location)
         place = f"{self.source}:{line}" if line else self.source
-        return f"{place}: field '{'.'.join(str(p) for p in location)}'"
+        owner = ""
+        if len(location) > 1 and isinstance(location[1], int):
+            if location[0] == "thresholds":
+                owner = f" (threshold {self.framework.thresholds[location[1]].id})"
+            elif location[0] == "safeguards":
+                owner = f" (safeguard {self.framework.safeguards[location[1]].id})"
+        return f"{place}: field '{'.'.join(str(p) for p in location)}'{owner}"
 
 
 def load_framework_source(ref: str | Path) -> FrameworkSource:
