@@ -22,7 +22,6 @@ import pytest
 from evidence.helpers import (
     ARITHMETIC_RULE,
     FACTS_RULE,
-    SHARED_DATA,
     USER_TASKS,
     XSTEST_RULE,
     framework_text,
@@ -31,6 +30,7 @@ from evidence.helpers import (
     user_task_ref,
     verdict_table,
 )
+from helpers.shared_data import SHARED_DATA
 
 LIMIT = "6"
 

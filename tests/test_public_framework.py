@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from evidence.helpers import SHARED_DATA, redline
+from evidence.helpers import redline
+from helpers.shared_data import SHARED_DATA
 
 BENIGN_WMDP = {
     "bio": [
