@@ -66,6 +66,9 @@ def test_a_bound_task_retries_faults_unscores_failures_and_resumes(
     again = assess(options)
     # The finished log is reused: no sample asks the model again.
     assert dict(fault_server.attempts) == before
-    assert again.suites[0].log_file == report.suites[0].log_file
+    # The same log file (Inspect names a reused log by URI, a new one by path).
+    assert again.suites[0].log_file.removeprefix("file://") == report.suites[
+        0
+    ].log_file.removeprefix("file://")
     (verdict_again,) = again.thresholds
     assert (verdict_again.n, verdict_again.unscored) == (3, 1)
