@@ -10,8 +10,7 @@ confidence, or once a budget (samples, tokens, cost) is spent.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +18,9 @@ from inspect_ai.model._model import model_usage
 from inspect_ai.util import EarlyStop
 from pydantic import JsonValue
 
-from redline.frameworks import Framework
+from redline.errors import ConfigError
+from redline.evals._outcomes import OutcomeReader
+from redline.frameworks import EvidenceRule, Framework
 from redline.frameworks._sequential import RuleMonitor, rule_alpha
 from redline.stats import ClassifierError
 
@@ -49,6 +50,7 @@ class SequentialStopping:
         framework: Framework,
         budget: Budget = Budget(),
         scorer_errors: Mapping[str, ClassifierError] | None = None,
+        rules: Sequence[tuple[EvidenceRule, OutcomeReader]] | None = None,
     ) -> None:
         """Monitor every evidence rule of `framework` that reads `suite`.
 
@@ -58,22 +60,31 @@ class SequentialStopping:
             budget: Caps on samples, tokens and cost.
             scorer_errors: Metric -> its scorer's measured error; rules that read
                 the corrected rate are then decided on it, as the verdict is.
+            rules: The rules this run feeds, each with how it reads a sample's
+                outcome and category; default: the rules naming `suite`, reading
+                the first scorer and the `category` field.
         """
         self.suite = suite
         self.budget = budget
         policy = framework.decision_policy
         self.max_unscored_share = policy.max_unscored_share
         errors = dict(scorer_errors or {})
+        if rules is None:
+            rules = [
+                (rule, OutcomeReader(task=suite))
+                for rule in framework.evidence_rules()
+                if rule.suite == suite
+            ]
+        self.readers = [reader for _, reader in rules]
         self.monitors = [
             RuleMonitor(
                 rule,
                 rule_alpha(framework, rule),
                 errors.get(rule.metric) if rule.corrects_scorer_error(policy) else None,
             )
-            for rule in framework.evidence_rules()
-            if rule.suite == suite
+            for rule, _ in rules
         ]
-        self.categories: dict[str | int, str | None] = {}
+        self.metadata: dict[str | int, Mapping[str, Any] | None] = {}
         self.groups: dict[str | int, str] = {}
         self.completed = 0
         self.scored = 0
@@ -86,15 +97,7 @@ class SequentialStopping:
         samples: list[Sample],
         epochs: int,
     ) -> str:
-        self.categories = {
-            s.id: (
-                str(s.metadata.get("category"))
-                if s.metadata and s.metadata.get("category")
-                else None
-            )
-            for s in samples
-            if s.id is not None
-        }
+        self.metadata = {s.id: s.metadata for s in samples if s.id is not None}
         # As the evidence groups them: epochs of one item, and variants a suite groups.
         self.groups = {
             s.id: (
@@ -106,12 +109,12 @@ class SequentialStopping:
             if s.id is not None
         }
         self.total = len(samples) * epochs
-        for monitor in self.monitors:
+        for monitor, reader in zip(self.monitors, self.readers, strict=True):
             chosen = [
                 group
                 for id, group in self.groups.items()
                 if not monitor.rule.categories
-                or self.categories.get(id) in monitor.rule.categories
+                or reader.category(self.metadata.get(id)) in monitor.rule.categories
             ]
             sizes: dict[str, int] = {}
             for group in chosen:
@@ -162,21 +165,21 @@ class SequentialStopping:
         scores: dict[str, SampleScore],
     ) -> None:
         self.completed += 1
-        value = next(iter(scores.values())).score.value if scores else None
-        score: float | None = None
-        if (
-            isinstance(value, int | float)
-            and not isinstance(value, bool)
-            and not math.isnan(value)
-        ):
-            score = float(value)
-            self.scored += 1
-        category = self.categories.get(id)
+        scored = False
         group = self.groups.get(id, str(id))
-        for monitor in self.monitors:
+        for monitor, reader in zip(self.monitors, self.readers, strict=True):
+            try:
+                value, _ = reader.read(id, scores)
+            except ConfigError:
+                # An unmapped value fails the evidence step with its message; here
+                # it is unscored, and so read as unsafe like any unscored sample.
+                value = None
+            scored = scored or value is not None
+            category = reader.category(self.metadata.get(id))
             if not monitor.rule.categories or category in monitor.rule.categories:
                 # An unscored sample still completes its group, read as unsafe.
-                monitor.update(score, group)
+                monitor.update(value, group)
+        self.scored += scored
 
     async def complete_task(self) -> dict[str, JsonValue]:
         rules: dict[str, JsonValue] = {

@@ -145,7 +145,7 @@ def _status(
             rule = item.evaluation
             checks.append(
                 _check_evaluation(
-                    item, evidence.get((rule.suite, rule.metric)), framework
+                    item, evidence.get((rule.binding, rule.metric)), framework
                 )
             )
         elif isinstance(item, AttestationEvidence):

@@ -473,7 +473,9 @@ def _rule_verdict(
     if raw.trivial is not None:
         verdict = raw.trivial
         why = f"no rate in [0, 1] can {'avoid' if verdict is Verdict.CROSSED else 'reach'} {rule.describe()}"
-    elif evidence is None or interval.n == 0:
+    elif evidence is None:
+        verdict, why = Verdict.INCONCLUSIVE, f"no evidence for {rule.describe()}"
+    elif interval.n == 0:
         verdict, why = Verdict.INCONCLUSIVE, f"no scored samples for {rule.describe()}"
     elif evidence.unscored_share > policy.max_unscored_share:
         verdict = Verdict.INCONCLUSIVE
@@ -632,7 +634,7 @@ def _adjusted_tests(
     for threshold in framework.thresholds:
         for index, rule in enumerate(threshold.rules):
             if isinstance(rule, EvidenceRule):
-                raw = _RawTest(rule, evidence.get((rule.suite, rule.metric)), policy)
+                raw = _RawTest(rule, evidence.get((rule.binding, rule.metric)), policy)
                 by_domain.setdefault(threshold.domain, []).append(
                     ((threshold.id, index), raw)
                 )

@@ -34,6 +34,7 @@ from redline.reports._redact import (
 from redline.reports._schema import (
     SCHEMA_VERSION,
     FrameworkRef,
+    LogRef,
     Report,
     RunInfo,
     SuiteRun,
@@ -64,6 +65,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "Comparison",
     "FrameworkRef",
+    "LogRef",
     "MetricComparison",
     "MetricValue",
     "PairDifference",

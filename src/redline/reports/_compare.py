@@ -166,7 +166,7 @@ def _value(label: str, run: SuiteRun, report: Report, confidence: float) -> Metr
     # No sample-level scores shared: fall back to a threshold's published interval.
     for t in report.thresholds:
         same_level = math.isclose(t.confidence, confidence)
-        if getattr(t.rule, "suite", None) == run.suite and same_level and t.n:
+        if getattr(t.rule, "binding", None) == run.suite and same_level and t.n:
             return MetricValue(
                 label=label, estimate=t.estimate, ci_lower=t.ci_lower or 0.0,
                 ci_upper=1.0 if t.ci_upper is None else t.ci_upper, n=t.n,
