@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import traceback
+from pathlib import Path
 from typing import Any
 
 import click
 from rich.console import Console
 
 from redline._cli.assess import assess_command
+from redline._cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_REGISTRY_UNREACHABLE,
+)
 from redline._cli.compare import compare_command
+from redline._cli.config import default_map
 from redline._cli.econ import econ_group
 from redline._cli.exercise import exercise_group
 from redline._cli.framework import framework_group
@@ -20,11 +28,7 @@ from redline._cli.registry import registry_group
 from redline._cli.report import report_group
 from redline._cli.suites import suites_command
 from redline._version import __version__
-from redline.errors import InputError, RedlineError
-
-EXIT_ERROR = 1
-EXIT_BAD_INPUT = 2
-EXIT_INTERRUPTED = 130
+from redline.errors import InputError, RedlineError, RegistryError
 
 stderr = Console(stderr=True, highlight=False)
 
@@ -37,6 +41,16 @@ class _RedlineGroup(click.Group):
             return super().invoke(ctx)
         except InputError as exc:
             self._fail(ctx, exc, EXIT_BAD_INPUT)
+        except RegistryError as exc:
+            # A refusal (4xx) is bad input to fix; no answer at all is its own code, so
+            # a script can tell "retry later" from "change the request".
+            if exc.status is None:
+                code = EXIT_REGISTRY_UNREACHABLE
+            elif 400 <= exc.status < 500:
+                code = EXIT_BAD_INPUT
+            else:
+                code = EXIT_ERROR
+            self._fail(ctx, exc, code)
         except RedlineError as exc:
             self._fail(ctx, exc, EXIT_ERROR)
         except KeyboardInterrupt:
@@ -60,8 +74,14 @@ class _RedlineGroup(click.Group):
 )
 @click.version_option(__version__, prog_name="redline")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
-def cli(debug: bool) -> None:
-    """Redline: run safety evaluations, apply a safety framework, get a deployment decision."""
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:  # noqa: ARG001 (read by _fail)
+    """Redline: run safety evaluations, apply a safety framework, get a deployment decision.
+
+    Defaults for any option can come from `redline.toml` (or `[tool.redline]` in
+    pyproject.toml) in the current folder; see the README's Configuration section.
+    """
+    ctx.default_map = default_map(cli, ctx, Path.cwd())
 
 
 cli.add_command(assess_command)

@@ -10,20 +10,42 @@ from redline.evals._evidence import (
     evidence_from_log,
     task_metadata,
 )
+from redline.evals._health import (
+    INFRASTRUCTURE_ERROR_SHARE,
+    SuiteHealth,
+    mark_for_retry,
+    resume_progress,
+    suite_health,
+)
 from redline.evals._run import RunOptions, check_model, run_suites
+from redline.evals._sandbox import (
+    BubblewrapSandbox,
+    SandboxDecision,
+    resolve_sandbox,
+    uses_sandbox,
+)
 from redline.evals._sequential import Budget, SequentialStopping
 from redline.evals.tasks import SUITES
 
 __all__ = [
+    "INFRASTRUCTURE_ERROR_SHARE",
     "Budget",
+    "BubblewrapSandbox",
     "SUITES",
     "RunOptions",
+    "SandboxDecision",
     "SequentialStopping",
+    "SuiteHealth",
     "check_model",
     "classify_refusals",
     "comparability_components",
     "comparability_key",
     "evidence_from_log",
+    "mark_for_retry",
+    "resolve_sandbox",
+    "resume_progress",
     "run_suites",
+    "suite_health",
     "task_metadata",
+    "uses_sandbox",
 ]

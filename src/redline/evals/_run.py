@@ -44,7 +44,13 @@ class RunOptions:
     judge_validation: str | None = None
     """The judge's validation counts, `TP/POSITIVES,TN/NEGATIVES` with refused positive."""
     sandbox: str = "auto"
-    """Sandbox of the agentic suites: auto (docker when an engine answers), local, docker."""
+    """Sandbox of the agentic suites: auto, docker, bubblewrap or local (see `_sandbox`)."""
+    temperature: float | None = None
+    """Sampling temperature; None keeps each suite's and provider's default."""
+    max_tokens: int | None = None
+    """Most tokens per model answer; None keeps each suite's own cap."""
+    task_args: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
+    """Per suite, arguments passed to its task (`-T suite.arg=value`)."""
 
 
 def check_model(
@@ -101,7 +107,18 @@ def _build_task(make: Callable[..., Task], options: RunOptions) -> Task:
         raise ConfigError("--judge-validation needs --judge")
     if options.sandbox != "auto" and "sandbox" in accepted:
         arguments["sandbox"] = options.sandbox
-    return make(**arguments)
+    suite = getattr(make, "__name__", "")
+    for name, value in dict(options.task_args).get(suite, ()):
+        if name not in accepted:
+            takes = ", ".join(accepted) or "no arguments"
+            raise ConfigError(
+                f"-T {suite}.{name}: suite {suite} has no argument {name!r} (it takes: {takes})"
+            )
+        arguments[name] = value
+    try:
+        return make(**arguments)
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"-T {suite}: {exc}") from None
 
 
 def _scorer_errors(task: Task) -> dict[str, ClassifierError]:
@@ -151,6 +168,8 @@ def run_suites(
         max_retries=options.max_retries,
         timeout=options.timeout,
         attempt_timeout=options.attempt_timeout,
+        temperature=options.temperature,
+        max_tokens=options.max_tokens,
     )
     from redline.evals import tasks as suite_tasks
 
@@ -165,7 +184,11 @@ def run_suites(
         task.dataset.shuffle(seed=options.seed if options.seed is not None else 0)
         if options.sequential and framework is not None:
             stopping = SequentialStopping(
-                suite, framework, options.budget, _scorer_errors(task)
+                suite,
+                framework,
+                options.budget,
+                _scorer_errors(task),
+                dataset_size=len(task.dataset),
             )
             task = task_with(task, early_stopping=stopping)
         tasks.append(task)

@@ -48,6 +48,7 @@ class SequentialStopping:
         framework: Framework,
         budget: Budget = Budget(),
         scorer_errors: Mapping[str, ClassifierError] | None = None,
+        dataset_size: int | None = None,
     ) -> None:
         """Monitor every evidence rule of `framework` that reads `suite`.
 
@@ -57,6 +58,8 @@ class SequentialStopping:
             budget: Caps on samples, tokens and cost.
             scorer_errors: Metric -> its scorer's measured error; rules that read
                 the corrected rate are then decided on it, as the verdict is.
+            dataset_size: Samples in the suite's dataset before `--limit`, so a
+                run cut short by the limit says so instead of "dataset exhausted".
         """
         self.suite = suite
         self.budget = budget
@@ -77,6 +80,8 @@ class SequentialStopping:
         self.scored = 0
         self.stopped_at: int | None = None
         self.reason = "dataset exhausted"
+        self.dataset_size = dataset_size
+        self.selected = 0
 
     async def start_task(
         self,
@@ -94,6 +99,7 @@ class SequentialStopping:
             if s.id is not None
         }
         self.total = len(samples) * epochs
+        self.selected = len(samples)
         return MANAGER
 
     def _decided(self) -> bool:
@@ -154,6 +160,11 @@ class SequentialStopping:
             if not monitor.rule.categories or category in monitor.rule.categories:
                 monitor.update(float(value))
 
+    def _end_reason(self) -> str:
+        if self.dataset_size is not None and self.selected < self.dataset_size:
+            return f"limit reached ({self.completed} of {self.dataset_size})"
+        return "dataset exhausted"
+
     async def complete_task(self) -> dict[str, JsonValue]:
         rules: dict[str, JsonValue] = {
             monitor.rule.describe(): monitor.outcome() or "undecided"
@@ -163,7 +174,7 @@ class SequentialStopping:
             "stopped_early": self.stopped_at is not None,
             "reason": self.reason
             if self.stopped_at is not None
-            else "dataset exhausted",
+            else self._end_reason(),
             "decided": self._decided(),
             "samples_used": self.completed,
             "samples_total": self.total,
