@@ -18,7 +18,9 @@ from redline.reports import (
     read_report_file,
     redact_envelope,
     redacted_data,
+    TABLE_FORMATS,
     render_summary,
+    render_verdicts,
     report_json_schema,
     sign_report_data,
     verify_signed_report,
@@ -44,13 +46,27 @@ def schema_command() -> None:
 @click.option(
     "--json", "as_json", is_flag=True, help="Print the validated report as JSON."
 )
-def show_command(path: Path, as_json: bool) -> None:
+@click.option(
+    "--format",
+    "table_format",
+    type=click.Choice(TABLE_FORMATS),
+    default="table",
+    show_default=True,
+    help="The summary as a rich table, or the verdict rows as markdown, csv or json.",
+)
+@click.option(
+    "--explain", is_flag=True, help="Print every threshold's reasoning trail."
+)
+def show_command(path: Path, as_json: bool, table_format: str, explain: bool) -> None:
     """Validate a report (plain or signed) and print its summary."""
     report, envelope = read_report_file(path)
     if as_json:
         click.echo(report.model_dump_json(indent=2))
         return
-    stdout_console().print(render_summary(report))
+    if table_format != "table":
+        click.echo(render_verdicts(report, table_format), nl=False)  # type: ignore[arg-type]
+        return
+    stdout_console().print(render_summary(report, explain=explain))
     if envelope is not None:
         key_id = envelope["signature"]["key_id"]
         click.echo(f"Signed by {key_id} (run `redline report verify` to check it).")

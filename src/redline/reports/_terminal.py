@@ -177,13 +177,13 @@ def verdict_table(report: Report) -> Table:
         title=f"{report.model} under {report.framework.id} {report.framework.version}"
     )
     for key, header in columns.items():
-        essential = key in _ALWAYS_SHOWN
+        # Numbers keep their full width; names and evidence wrap. The verdict may
+        # wrap only after its first word, so "inconclusive" is always whole.
         table.add_column(
             header,
             justify="right" if key in ("estimate", "ci", "n", "unscored") else "left",
-            # Essential columns keep their full width; evidence and names wrap.
-            no_wrap=essential,
-            min_width=len(header) if not essential else None,
+            no_wrap=key in ("estimate", "ci", "n"),
+            min_width=len("inconclusive") if key == "verdict" else len(header),
             overflow="fold",
         )
     for v, row in zip(report.thresholds, rows, strict=True):
