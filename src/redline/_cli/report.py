@@ -11,6 +11,7 @@ from redline._cli.common import stdout_console
 from redline._cli.keys import default_key_path
 from redline.errors import ReportError
 from redline.reports import (
+    TABLE_FORMATS,
     load_public_key,
     load_signing_key,
     prove_same_assessment,
@@ -18,7 +19,6 @@ from redline.reports import (
     read_report_file,
     redact_envelope,
     redacted_data,
-    TABLE_FORMATS,
     render_summary,
     render_verdicts,
     report_json_schema,
