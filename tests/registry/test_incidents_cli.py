@@ -138,7 +138,7 @@ def test_a_token_without_the_editor_scope_is_refused(
     folder.mkdir()
     (folder / "incidents.csv").write_text(HEADER + ROWS[0], encoding="utf-8")
     result = run("incidents", "import", str(folder), token=fresh.reader, ok=False)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "incidents:edit" in result.output
 
 
@@ -193,7 +193,7 @@ def test_list_and_show(cli_loaded: IncidentWorld) -> None:
     shown = run("incidents", "show", "aiid:23", token=cli_loaded.reader)
     assert "Las Vegas Self-Driving Bus" in shown.stdout
     missing = run("incidents", "show", "aiid:0", token=cli_loaded.reader, ok=False)
-    assert missing.exit_code == 1
+    assert missing.exit_code == 2
     assert "404" in missing.output
 
 
@@ -227,7 +227,7 @@ def test_submit_attach_open_and_regression(
         "incidents", "attach", submitted["id"], "aiid:4", token=cli_loaded.editor,
         ok=False,
     )  # fmt: skip
-    assert again.exit_code == 1
+    assert again.exit_code == 2
     assert "409" in again.output
 
     report = tmp_path / "report.json"

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.text import Text
 
 from redline._cli.assess import assess_command
 from redline._cli.common import (
@@ -61,7 +62,10 @@ class _RedlineGroup(click.Group):
     def _fail(ctx: click.Context, exc: RedlineError, code: int) -> None:
         if ctx.find_root().params.get("debug"):
             traceback.print_exc()
-        stderr.print(f"[bold red]Error:[/] {exc}", markup=True, soft_wrap=True)
+        # Text, not markup: a message may quote `[assess]` or a category like [bio].
+        stderr.print(
+            Text.assemble(("Error:", "bold red"), " ", str(exc)), soft_wrap=True
+        )
         ctx.exit(code)
 
 
