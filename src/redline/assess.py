@@ -137,6 +137,24 @@ def _manifest(framework: Framework, run: RunOptions) -> dict[str, object]:
     return manifest
 
 
+def check_attestations(
+    framework: Framework, attestations: tuple[Attestation, ...]
+) -> None:
+    """Refuse an attestation of a safeguard the framework does not define.
+
+    Ignoring it would let a typo ("misuse-clasifiers") leave a required safeguard
+    unevidenced without a word, or make a reader think it counted.
+    """
+    known = sorted(s.id for s in framework.safeguards)
+    for number, attestation in enumerate(attestations, 1):
+        if attestation.safeguard not in known:
+            raise ConfigError(
+                f"attestations: entry {number} names safeguard {attestation.safeguard!r}, "
+                f"which framework {framework.id} does not define "
+                f"(its safeguards: {', '.join(known) or 'none'})"
+            )
+
+
 def select_suites(plan: list[PlanItem], options: AssessOptions) -> list[PlanItem]:
     """The plan cut to `--suite`, after checking `--suite` and `-T` name planned suites."""
     planned = [item.suite for item in plan]
@@ -241,6 +259,7 @@ def _suite_run(log: EvalLog, evidence: list[Evidence]) -> SuiteRun:
 def assess(options: AssessOptions = AssessOptions()) -> Report:
     """Run a whole assessment and write `report.json` and `report.html` in the run folder."""
     framework = load_framework(options.framework)
+    check_attestations(framework, options.attestations)
     plan = select_suites(build_plan(framework), options)
     run_options = _with_sandbox(options, [item.suite for item in plan])
     out, resumed = resolve_out_dir(options, framework)
@@ -335,6 +354,7 @@ __all__ = [
     "PlanItem",
     "assess",
     "build_plan",
+    "check_attestations",
     "resolve_out_dir",
     "select_suites",
 ]

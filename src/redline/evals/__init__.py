@@ -3,6 +3,7 @@
 This is the only package that imports `inspect_ai`.
 """
 
+from redline.evals._catalogue import suite_catalogue
 from redline.evals._classifier import classify_refusals
 from redline.evals._evidence import (
     comparability_components,
@@ -45,6 +46,7 @@ __all__ = [
     "resolve_sandbox",
     "resume_progress",
     "run_suites",
+    "suite_catalogue",
     "suite_health",
     "task_metadata",
     "uses_sandbox",
