@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from redline._cli.common import stdout_console
+from redline.errors import ConfigError
 from redline.frameworks import (
     DeclaredPropertyRule,
     EvaluationEvidence,
@@ -18,7 +19,6 @@ from redline.frameworks import (
     builtin_framework_ids,
     load_framework,
 )
-from redline.errors import ConfigError
 from redline.frameworks._diff import diff_frameworks
 from redline.frameworks._docs import framework_format_markdown, starter_framework
 
