@@ -55,7 +55,9 @@ def test_a_small_gated_explained_run_with_generation_options(tmp_path: Path) -> 
         cwd=tmp_path,
     )
     assert result.returncode == EXIT_GATE, result.stdout + result.stderr
-    gate_lines = [l for l in result.stderr.splitlines() if l.startswith("Gate failed")]
+    gate_lines = [
+        line for line in result.stderr.splitlines() if line.startswith("Gate failed")
+    ]
     assert len(gate_lines) == 1, result.stderr
     assert "decision is '" in gate_lines[0]
     assert "not 'deploy'" in gate_lines[0]
