@@ -346,3 +346,40 @@ def test_operator_grants_token_scopes(tmp_path: Path) -> None:
     assert scopes[0] == "incidents:read"
     assert scopes[1] == "incidents:read incidents:submit"
     assert len(scopes[2].split()) == 6
+
+
+@needs_aiid
+def test_list_says_how_many_and_whether_more_match(cli_loaded: IncidentWorld) -> None:
+    some = run("incidents", "list", "--limit", "3", token=cli_loaded.reader)
+    assert "3 incident(s) shown; more match: raise --limit (now 3)" in some.stderr
+    few = run(
+        "incidents", "list", "--text", "Las Vegas Self-Driving Bus", "--limit", "50",
+        token=cli_loaded.reader,
+    )  # fmt: skip
+    assert "that is all that match" in few.stderr
+
+
+def test_an_unknown_risk_domain_is_refused_with_the_valid_ones() -> None:
+    result = run(
+        "incidents", "list", "--risk-domain", "misuse",
+        "--registry", "http://127.0.0.1:9", ok=False,
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "'misuse' is not one of" in result.output
+    assert "misuse_safeguards" in result.output
+
+
+def test_classify_flags_low_confidence_and_shows_alternatives() -> None:
+    result = run(
+        "incidents", "classify", "--title", "Chatbot gave wrong tax advice",
+        "--description", "A customer service bot told users an incorrect refund rule",
+    )  # fmt: skip
+    lines = result.stdout.splitlines()
+    confidence = next(line for line in lines if line.startswith("confidence:"))
+    value = float(confidence.split()[1])
+    assert ("LOW" in confidence) == (value < 0.5)
+    alternatives = [line for line in lines if line.startswith("  or: ")]
+    assert len(alternatives) == 2
+    shown = [float(line.rsplit("(", 1)[1].rstrip(")")) for line in alternatives]
+    assert shown == sorted(shown, reverse=True)
+    assert all(p <= value for p in shown)
