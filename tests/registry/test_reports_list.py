@@ -89,3 +89,39 @@ def test_partners_scope_without_partner_names_the_option(
     )
     assert "--partner SLUG" in message
     assert "Value error" not in message
+
+
+def test_exercise_compare_shows_only_the_declared_suites(
+    world: World,
+    report_data: Callable[..., dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def open_client(url: str, token: str | None) -> RegistryClient:
+        return RegistryClient(BASE, token, transport=world.transport)
+
+    monkeypatch.setattr("redline._cli.exercise.open_client", open_client)
+    token_a, token_b = world.tokens["aisi-a"], world.tokens["aisi-b"]
+    created = _run(
+        "exercise", "create", "--title", "T", "--model", "redline/local",
+        "--framework", "redline-reference", "--suite", "misuse_refusal",
+        "--suite", "over_refusal", "--participant", "aisi-a", "--participant", "aisi-b",
+        token=token_a,
+    )  # fmt: skip
+    assert created.exit_code == 0, created.output
+    exercise_id = created.stdout.split(":")[0]
+    for slug, token in (("aisi-a", token_a), ("aisi-b", token_b)):
+        report_id = world.publish(slug, report_data(), "network")
+        submitted = _run("exercise", "submit", exercise_id, report_id, token=token)
+        assert submitted.exit_code == 0, submitted.output
+    compared = CliRunner().invoke(
+        cli,
+        ["exercise", "compare", exercise_id],
+        env={"REDLINE_REGISTRY_TOKEN": token_a, "COLUMNS": "200"},
+    )
+    assert compared.exit_code == 0, compared.output
+    suites = {
+        line.split("│")[1].strip()
+        for line in compared.stdout.splitlines()
+        if "A − B" in line
+    }
+    assert suites == {"misuse_refusal", "over_refusal"}
