@@ -383,3 +383,48 @@ def test_classify_flags_low_confidence_and_shows_alternatives() -> None:
     shown = [float(line.rsplit("(", 1)[1].rstrip(")")) for line in alternatives]
     assert shown == sorted(shown, reverse=True)
     assert all(p <= value for p in shown)
+
+
+REPORT_FILE = Path(__file__).resolve().parents[1] / "reports" / "data" / "report.json"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "incident-submission.json"
+
+
+def test_submit_accepts_a_redline_report_as_written_in_the_readme(
+    fresh: IncidentWorld,
+) -> None:
+    assessment = json.loads(REPORT_FILE.read_text())
+    submitted = json.loads(
+        run(
+            "incidents", "submit", "--title", "Model answers requests it should refuse",
+            "--file", str(REPORT_FILE), "--json", token=fresh.submitter,
+        ).stdout
+    )  # fmt: skip
+    recorded = submitted["report"]
+    # --title names the event and, as the README shows, the report too.
+    assert recorded["title"] == "Model answers requests it should refuse"
+    assert recorded["text"].startswith(f"Assessment of {assessment['model']} under")
+    pairs = {(p["input"], p["output"]) for p in recorded["inputs_outputs"]}
+    samples = {
+        (s["prompt"], s["response"])
+        for suite in assessment["suites"]
+        for s in suite["samples"]
+        if s.get("prompt")
+    }
+    assert pairs == samples
+    # The crossed threshold's suite leads.
+    first = recorded["inputs_outputs"][0]["input"]
+    misuse = {s["prompt"] for s in assessment["suites"][0]["samples"]}
+    assert first in misuse
+    assert submitted["proposal"]["date"] == assessment["created_at"][:10]
+
+
+def test_submit_takes_the_documented_example_file(fresh: IncidentWorld) -> None:
+    submitted = json.loads(
+        run(
+            "incidents", "submit", "--file", str(EXAMPLE), "--json",
+            token=fresh.submitter,
+        ).stdout
+    )  # fmt: skip
+    example = json.loads(EXAMPLE.read_text())
+    assert submitted["proposal"]["title"] == example["proposal"]["title"]
+    assert submitted["report"]["inputs_outputs"] == example["report"]["inputs_outputs"]
