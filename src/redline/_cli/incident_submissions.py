@@ -59,7 +59,7 @@ def _from_assessment(file: Path, data: dict[str, Any]) -> dict[str, Any]:
         rule.suite
         for t in report.thresholds
         if t.verdict.value in ("crossed", "inconclusive")
-        for rule in t.rules
+        for rule in (t.rule, *(r.rule for r in t.rules))
         if isinstance(rule, EvidenceRule)
     }
     suites = sorted(report.suites, key=lambda s: s.suite not in flagged)

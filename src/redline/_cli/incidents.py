@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -248,8 +248,12 @@ def trends_command(
     if chart is not None:
         from redline.incidents import write_trend_chart
 
-        write_trend_chart(table, chart)
-        stderr.print(f"Chart written to {chart}")
+        write_trend_chart(table, chart, as_of=datetime.now(UTC).date())
+        stderr.print(
+            f"Chart written to {chart}: bars count incident-group pairs (an incident "
+            "with several groups is in several bars), the line counts incidents; the "
+            "current period is marked partial."
+        )
     if as_json:
         click.echo(table.model_dump_json(indent=2))
     else:
