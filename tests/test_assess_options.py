@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -65,12 +66,19 @@ def test_a_small_gated_explained_run_with_generation_options(tmp_path: Path) -> 
     assert "Smoke run: --limit 2" in result.stdout
     assert "Decision (smoke run):" in result.stdout
     explained = [
-        line.strip()
+        re.sub(r"^\s+\d+\. ", "", line)
         for line in result.stdout.splitlines()
-        if line.strip()[:3].rstrip(".").isdigit() and ". " in line
+        if re.match(r"^\s+\d+\. ", line)
     ]
     assert explained, result.stdout
     assert len(explained) == len(set(explained))
+    reasons = [
+        line.strip()[2:]
+        for line in result.stdout.splitlines()
+        if line.startswith("  - ")
+    ]
+    assert reasons
+    assert not set(reasons) & set(explained)
 
     report = json.loads((tmp_path / "run" / "report.json").read_text())
     assert report["run"]["smoke_run"] is True
@@ -79,7 +87,7 @@ def test_a_small_gated_explained_run_with_generation_options(tmp_path: Path) -> 
     generate = suite["comparability"]["generate_config"]
     assert generate["temperature"] == 0
     assert generate["max_tokens"] == 24
-    assert suite["comparability"]["task_args"] == {"source": "redline"}
+    assert suite["comparability"]["task_args"]["source"] == "redline"
     assert suite["sequential"]["reason"].startswith("limit reached (2 of ")
     read = {t["rule"]["suite"] for t in report["thresholds"] if t["n"] > 0}
     assert read == {"over_refusal"}
