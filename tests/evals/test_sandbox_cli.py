@@ -74,7 +74,8 @@ def test_the_embedded_model_runs_the_autonomy_suite_in_bubblewrap(
     log = read_eval_log(suite["log_file"])
     assert log.eval.sandbox is not None
     assert log.eval.sandbox.type == "bubblewrap"
-    assert log.samples and all(s.error is None for s in log.samples)
+    assert log.samples
+    assert all(s.error is None for s in log.samples)
 
 
 def test_without_any_sandbox_another_model_is_refused(tmp_path: Path) -> None:
@@ -97,7 +98,7 @@ def test_without_any_sandbox_another_model_is_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "run").exists()
 
 
-def test_accepted_host_execution_warns_on_every_run(tmp_path: Path) -> None:
+def test_accepted_host_execution_warns(tmp_path: Path) -> None:
     args = (
         "--model", "openai-api/acme/frontier",
         "--model-base-url", f"http://127.0.0.1:{free_port()}/v1",
