@@ -12,6 +12,7 @@ from inspect_ai.model import ChatMessage
 from inspect_ai.tool import ToolInfo
 
 import redline
+from helpers.ci import SHARED_DATA as SHARED
 from redline.errors import ConfigError
 from redline.evals import classify_refusals, evidence_from_log
 from redline.evals._loaders import parse_hub_id
@@ -25,9 +26,8 @@ from redline.evals.tasks import (
 )
 from redline.evals.tasks._transforms import TRANSFORMS, parse_transforms
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 HERE = Path(__file__).parent
-needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data absent")
+needs_shared = pytest.mark.requires_shared(".")
 
 HARMFUL = [
     ("strongreject", "strongreject/strongreject_dataset.csv", 313),
@@ -180,11 +180,22 @@ def test_classify_refusals_is_public_and_three_valued() -> None:
         classify_refusals(["a", "b"], ["x"])
 
 
-def test_classifier_artefact_is_small_and_has_provenance() -> None:
-    path = Path(redline.evals.__file__).parent / "data" / "refusal_classifier.json"
+@pytest.mark.parametrize(
+    ("name", "sources"),
+    [
+        ("refusal_classifier", ["xstest"]),
+        ("harmful_compliance_classifier", ["gptfuzz", "jailbreakbench"]),
+    ],
+)
+def test_classifier_artefact_is_small_and_has_provenance(
+    name: str, sources: list[str]
+) -> None:
+    path = Path(redline.evals.__file__).parent / "data" / f"{name}.json"
     assert path.stat().st_size < 1_000_000
     meta = json.loads(path.read_text())["meta"]
-    assert meta["trained_on"] == ["gptfuzz", "jailbreakbench", "xstest"]
+    assert meta["trained_on"] == sources
+    assert meta["split"].startswith("by prompt: test if")
+    assert set(meta["examples"]) == {"train", "dev", "test"}
 
 
 def test_societal_bias_reads_each_metric_from_its_scorer(

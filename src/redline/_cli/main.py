@@ -28,6 +28,7 @@ from redline._cli.publish import publish_command, pull_command
 from redline._cli.registry import registry_group
 from redline._cli.report import report_group
 from redline._cli.reports_list import reports_group
+from redline._cli.scorer import scorer_group
 from redline._cli.suites import suites_command
 from redline._version import __version__
 from redline.errors import InputError, RedlineError, RegistryError
@@ -101,6 +102,7 @@ cli.add_command(pull_command)
 cli.add_command(registry_group)
 cli.add_command(report_group)
 cli.add_command(reports_group)
+cli.add_command(scorer_group)
 cli.add_command(suites_command)
 
 

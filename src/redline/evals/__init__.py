@@ -4,7 +4,10 @@ This is the only package that imports `inspect_ai`.
 """
 
 from redline.evals._catalogue import suite_catalogue
-from redline.evals._classifier import classify_refusals
+from redline.evals._classifier import (
+    classify_harmful_compliance,
+    classify_refusals,
+)
 from redline.evals._evidence import (
     comparability_components,
     comparability_key,
@@ -25,24 +28,37 @@ from redline.evals._sandbox import (
     resolve_sandbox,
     uses_sandbox,
 )
+from redline.evals._scorer_validation import (
+    AgreementTable,
+    ValidationEntry,
+    ValidationFile,
+    read_validation_file,
+)
 from redline.evals._sequential import Budget, SequentialStopping
+from redline.evals._validate import rater_agreement, validate_scorer
 from redline.evals.tasks import SUITES
 
 __all__ = [
     "INFRASTRUCTURE_ERROR_SHARE",
-    "Budget",
+    "AgreementTable",
     "BubblewrapSandbox",
+    "Budget",
     "SUITES",
     "RunOptions",
     "SandboxDecision",
     "SequentialStopping",
     "SuiteHealth",
+    "ValidationEntry",
+    "ValidationFile",
     "check_model",
+    "classify_harmful_compliance",
     "classify_refusals",
     "comparability_components",
     "comparability_key",
     "evidence_from_log",
     "mark_for_retry",
+    "rater_agreement",
+    "read_validation_file",
     "resolve_sandbox",
     "resume_progress",
     "run_suites",
@@ -50,4 +66,5 @@ __all__ = [
     "suite_health",
     "task_metadata",
     "uses_sandbox",
+    "validate_scorer",
 ]
