@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,10 +23,16 @@ from redline.evals import (
     comparability_key,
     dataset_digest,
     evidence_for_rules,
+    mark_for_retry,
     match_logs,
     plan_task_runs,
     read_log_dirs,
+    resolve_sandbox,
+    resume_progress,
     run_tasks,
+    suite_health,
+    task_metadata,
+    uses_sandbox,
 )
 from redline.frameworks import (
     DEFAULT_FRAMEWORK,
@@ -40,6 +48,7 @@ from redline.reports import (
     FrameworkRef,
     LogRef,
     Report,
+    RunFailure,
     RunInfo,
     SuiteRun,
     render_html,
@@ -78,6 +87,10 @@ class AssessOptions:
     """Read evidence from the Inspect logs in these folders instead of running."""
     logs_model: str | None = None
     """With `from_logs`: only logs of this model are accepted (None: any one model)."""
+    suites: tuple[str, ...] = ()
+    """Run only these of the framework's suites; empty runs them all."""
+    notify: Callable[[str], None] | None = None
+    """Called with one line of progress, e.g. that a run resumes."""
 
 
 def _as_source(framework: str | Path | Framework | FrameworkSource) -> FrameworkSource:
@@ -141,7 +154,46 @@ def _manifest(framework: Framework, run: RunOptions) -> dict[str, object]:
         manifest["judge_validation"] = run.judge_validation
     if run.sandbox != "auto":
         manifest["sandbox"] = run.sandbox
+    for name, value in (
+        ("temperature", run.temperature),
+        ("max_tokens", run.max_tokens),
+        ("task_args", [[s, [list(a) for a in args]] for s, args in run.task_args]),
+    ):
+        if value:
+            manifest[name] = value
     return manifest
+
+
+def check_attestations(
+    framework: Framework, attestations: tuple[Attestation, ...]
+) -> None:
+    """Refuse an attestation of a safeguard the framework does not define.
+
+    Ignoring it would let a typo ("misuse-clasifiers") leave a required safeguard
+    unevidenced without a word, or make a reader think it counted.
+    """
+    known = sorted(s.id for s in framework.safeguards)
+    for number, attestation in enumerate(attestations, 1):
+        if attestation.safeguard not in known:
+            raise ConfigError(
+                f"attestations: entry {number} names safeguard {attestation.safeguard!r}, "
+                f"which framework {framework.id} does not define "
+                f"(its safeguards: {', '.join(known) or 'none'})"
+            )
+
+
+def select_suites(plan: list[PlanItem], options: AssessOptions) -> list[PlanItem]:
+    """The plan cut to `--suite`, after checking `--suite` and `-T` name planned suites."""
+    planned = [item.suite for item in plan]
+    for suite in (*options.suites, *(s for s, _ in options.run.task_args)):
+        if suite not in planned:
+            raise ConfigError(
+                f"suite {suite!r} is not one this framework reads "
+                f"(it reads: {', '.join(planned)})"
+            )
+    if not options.suites:
+        return plan
+    return [item for item in plan if item.suite in options.suites]
 
 
 def resolve_out_dir(options: AssessOptions, framework: Framework) -> tuple[Path, bool]:
@@ -151,12 +203,14 @@ def resolve_out_dir(options: AssessOptions, framework: Framework) -> tuple[Path,
     framework, limit and seed is resumed, so re-running the same command continues.
     """
     if options.out is not None:
-        return options.out, (options.out / MANIFEST).exists()
+        return options.out, (options.out / MANIFEST).exists() and not _finished(
+            options.out
+        )
     wanted = _manifest(framework, options.run)
     if options.runs_dir.is_dir():
         for folder in sorted(options.runs_dir.iterdir(), reverse=True):
             manifest = folder / MANIFEST
-            if not manifest.is_file() or (folder / "report.json").exists():
+            if not manifest.is_file() or _finished(folder):
                 continue
             try:
                 if json.loads(manifest.read_text(encoding="utf-8")) == wanted:
@@ -177,6 +231,43 @@ def _fresh_folder(runs_dir: Path) -> Path:
 
 def _readings(run: TaskRun) -> list[tuple[str, str, Any]]:
     return [(rule.binding, rule.metric, run.reader(rule)) for rule in run.rules]
+
+
+def _finished(folder: Path) -> bool:
+    """Whether a run folder holds a report of a complete run (nothing left to resume)."""
+    try:
+        report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return bool(report.get("run", {}).get("complete", True))
+
+
+def _run_failure(logs: list[EvalLog]) -> RunFailure | None:
+    """The infrastructure failure of a run, with its failed suites marked for retry."""
+    failed = [(log, health) for log in logs if (health := suite_health(log)).failure]
+    if not failed:
+        return None
+    reasons: Counter[str] = Counter()
+    for log, health in failed:
+        assert health.failure is not None
+        mark_for_retry(log, health.failure)
+        reasons.update(health.reasons)
+    by_cause: dict[str, list[str]] = {}
+    for _, health in failed:
+        by_cause.setdefault(health.failure or "", []).append(health.suite)
+    causes = "; ".join(
+        f"{cause} in {', '.join(suites)}" for cause, suites in by_cause.items()
+    )
+    return RunFailure(
+        message=f"{causes}. Fix the setup, then re-run the same command to resume.",
+        suites=tuple(health.suite for _, health in failed),
+        reasons=dict(reasons.most_common()),
+    )
+
+
+def _sandbox_of(log: EvalLog) -> str | None:
+    recorded = task_metadata(log).get("sandbox")
+    return str(recorded.get("type")) if isinstance(recorded, dict) else None
 
 
 def _sample_counts(log: EvalLog, listed: int) -> tuple[int, int]:
@@ -208,6 +299,7 @@ def _suite_run(
         comparability=comparability_components(log),
         samples=samples,
         sequential=evidence[0].sequential if evidence else None,
+        sandbox=_sandbox_of(log),
     )
 
 
@@ -260,11 +352,13 @@ def assess(options: AssessOptions = AssessOptions()) -> Report:
     """
     source = load_framework_source(options.framework)
     framework = source.framework
-    plan = build_plan(source, options.data_dir)
+    check_attestations(framework, options.attestations)
+    plan = select_suites(build_plan(source, options.data_dir), options)
     runs = [item.run for item in plan if item.run is not None]
     if options.from_logs:
         return _assess_from_logs(options, framework, runs)
-    out, _resumed = resolve_out_dir(options, framework)
+    run_options = _with_sandbox(options, [item.suite for item in plan])
+    out, resumed = resolve_out_dir(options, framework)
 
     def write_manifest() -> None:
         try:
@@ -276,11 +370,19 @@ def assess(options: AssessOptions = AssessOptions()) -> Report:
             raise ConfigError(f"cannot write run folder {out}: {exc}") from None
 
     log_dir = out / "logs"
+    if resumed and options.notify is not None:
+        done, planned, started = resume_progress(log_dir, [item.suite for item in plan])
+        options.notify(
+            f"Resuming run {out}: {done} of {planned} samples done "
+            f"({started} of {len(plan)} suites started)."
+        )
     # Logs are evidence about the model, not about a framework: the same logs serve
     # any framework that reads these tasks, so the framework is not part of the run.
     complete, ran = run_tasks(
-        runs, log_dir, options.run, framework=framework, on_ready=write_manifest
+        runs, log_dir, run_options, framework=framework, on_ready=write_manifest
     )
+    logs = [log for _, log in ran]
+    failure = _run_failure(logs)
     evidence_by_log = [evidence_for_rules(log, _readings(run)) for run, log in ran]
     report = _report(
         options,
@@ -291,7 +393,9 @@ def assess(options: AssessOptions = AssessOptions()) -> Report:
             log_dir=str(log_dir),
             limit=options.run.limit,
             seed=options.run.seed,
-            complete=complete,
+            complete=complete and failure is None,
+            failure=failure,
+            smoke_run=_smoke_run(options.run.limit, logs),
             no_evidence=tuple(
                 f"no evidence: {run.missing}" for run in runs if run.missing
             ),
@@ -347,4 +451,35 @@ def _log_ref(f: LogFile) -> LogRef:
     )
 
 
-__all__ = ["AssessOptions", "PlanItem", "assess", "build_plan", "resolve_out_dir"]
+def _with_sandbox(options: AssessOptions, suites: list[str]) -> RunOptions:
+    """The run's options with `--sandbox auto` resolved, its warning said first.
+
+    Resolved here, once, rather than inside each suite: whether the host may run
+    model-written commands depends on the model, which a task does not know.
+    """
+    agentic = [suite for suite in suites if uses_sandbox(suite)]
+    if not agentic:
+        return options.run
+    choice = resolve_sandbox(options.run.sandbox, options.run.model, ", ".join(agentic))
+    if choice.warning is not None and options.notify is not None:
+        options.notify(choice.warning)
+    return replace(options.run, sandbox=choice.sandbox)
+
+
+def _smoke_run(limit: int | None, logs: list[EvalLog]) -> bool:
+    """Whether `--limit` kept any suite from reading its whole dataset."""
+    return limit is not None and any(
+        log.eval.dataset.samples is not None and log.eval.dataset.samples > limit
+        for log in logs
+    )
+
+
+__all__ = [
+    "AssessOptions",
+    "PlanItem",
+    "assess",
+    "build_plan",
+    "check_attestations",
+    "resolve_out_dir",
+    "select_suites",
+]

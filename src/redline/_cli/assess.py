@@ -9,16 +9,25 @@ from typing import Any
 
 import click
 
-from redline._cli.common import stdout_console
+from redline._cli.common import (
+    EXIT_GATE,
+    EXIT_MODEL_UNAVAILABLE,
+    stderr_console,
+    stdout_console,
+)
+from redline._cli.task_args import parse_task_args
 from redline.frameworks import (
     DEFAULT_FRAMEWORK,
     Decision,
     load_attestations,
     load_model_card,
 )
-from redline.reports import render_summary
-
-EXIT_GATE = 3
+from redline.reports import (
+    TABLE_FORMATS,
+    decision_label,
+    render_summary,
+    render_verdicts,
+)
 
 
 class _DirsOption(click.Option):
@@ -65,7 +74,38 @@ class _DirsOption(click.Option):
     help="Run folder. Default: runs/<timestamp>, or the newest unfinished matching run there.",
 )
 @click.option(
-    "--limit", type=click.IntRange(min=1), default=None, help="Samples per suite."
+    "--suite",
+    "suites",
+    multiple=True,
+    metavar="NAME",
+    help="Run only this suite of the framework's (repeatable); thresholds read from "
+    "other suites stay inconclusive.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Samples per suite: a smoke run of the setup, whose decision is no finding.",
+)
+@click.option(
+    "--temperature",
+    type=click.FloatRange(min=0.0),
+    default=None,
+    help="Sampling temperature (default: each provider's).",
+)
+@click.option(
+    "--max-tokens",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Most tokens per model answer (default: each suite's own cap).",
+)
+@click.option(
+    "-T",
+    "task_args",
+    multiple=True,
+    metavar="SUITE.ARG=VALUE",
+    help="Argument of a suite's task, e.g. -T autonomy_proxy.max_turns=4 (repeatable; "
+    "VALUE is read as YAML).",
 )
 @click.option(
     "--max-connections",
@@ -153,10 +193,12 @@ class _DirsOption(click.Option):
 )
 @click.option(
     "--sandbox",
-    type=click.Choice(["auto", "local", "docker"]),
+    type=click.Choice(["auto", "docker", "bubblewrap", "local"]),
     default="auto",
     show_default=True,
-    help="Sandbox of the agentic suites: docker when an engine answers (auto), or forced.",
+    help="Sandbox of the agentic suites. auto: docker when an engine answers, else "
+    "bubblewrap when installed, else (embedded model only) the host, with a warning. "
+    "local: accept running model-written commands on this host.",
 )
 @click.option(
     "--data-dir",
@@ -189,12 +231,25 @@ class _DirsOption(click.Option):
     is_flag=True,
     help="Print the report as JSON on stdout (progress goes to stderr).",
 )
+@click.option(
+    "--format",
+    "table_format",
+    type=click.Choice(TABLE_FORMATS),
+    default="table",
+    show_default=True,
+    help="How to print the verdicts: a rich table with the decision, or the verdict "
+    "rows as markdown, csv or json.",
+)
 def assess_command(
     model: str,
     model_base_url: str | None,
     framework: str,
     out: Path | None,
+    suites: tuple[str, ...],
     limit: int | None,
+    temperature: float | None,
+    max_tokens: int | None,
+    task_args: tuple[str, ...],
     max_connections: int | None,
     seed: int | None,
     max_retries: int,
@@ -215,6 +270,7 @@ def assess_command(
     explain: bool,
     gate: bool,
     as_json: bool,
+    table_format: str,
 ) -> None:
     """Assess a model against a safety framework and print the deployment decision."""
     # Imported here: Inspect and llama.cpp take seconds to import, `redline --help` not.
@@ -238,12 +294,15 @@ def assess_command(
         click.get_current_context().get_parameter_source("model")
         is not click.core.ParameterSource.DEFAULT
     )
+    notes = stderr_console()
     options = AssessOptions(
         framework=framework,
         out=out,
         data_dir=data_dir,
         from_logs=from_logs,
         logs_model=model if model_given else None,
+        suites=suites,
+        notify=lambda line: notes.print(line, style="cyan", soft_wrap=True),
         model_card=load_model_card(model_card) if model_card else None,
         attestations=tuple(load_attestations(attestations)) if attestations else (),
         run=RunOptions(
@@ -252,6 +311,9 @@ def assess_command(
             limit=limit,
             max_connections=max_connections,
             seed=seed,
+            temperature=temperature,
+            max_tokens=max_tokens,
+            task_args=parse_task_args(task_args),
             max_retries=max_retries,
             timeout=timeout,
             attempt_timeout=attempt_timeout,
@@ -274,6 +336,8 @@ def assess_command(
         click.echo(line, err=True)
     if as_json:
         click.echo(report.model_dump_json(indent=2))
+    elif table_format != "table":
+        click.echo(render_verdicts(report, table_format), nl=False)  # type: ignore[arg-type]
     else:
         console = stdout_console()
         console.print(render_summary(report, explain=explain))
@@ -282,5 +346,15 @@ def assess_command(
         )
         if not from_logs:
             console.print(f"Logs:   inspect view --log-dir {report.run.log_dir}")
+    if report.run.failure is not None:
+        if as_json or table_format != "table":
+            notes.print(f"Run failed: {report.run.failure.message}", soft_wrap=True)
+        sys.exit(EXIT_MODEL_UNAVAILABLE)
     if gate and report.decision is not Decision.DEPLOY:
+        why = "; ".join(report.reasons[:1])
+        notes.print(
+            f"Gate failed: decision is '{decision_label(report.decision)}', "
+            f"not 'deploy'" + (f" ({why})" if why else ""),
+            soft_wrap=True,
+        )
         sys.exit(EXIT_GATE)

@@ -9,6 +9,7 @@ from redline.evals._bindings import (
     build_task,
     plan_task_runs,
 )
+from redline.evals._catalogue import suite_catalogue
 from redline.evals._classifier import (
     classify_harmful_compliance,
     classify_refusals,
@@ -22,8 +23,21 @@ from redline.evals._evidence import (
     task_metadata,
 )
 from redline.evals._from_logs import LogFile, MatchedRun, match_logs, read_log_dirs
+from redline.evals._health import (
+    INFRASTRUCTURE_ERROR_SHARE,
+    SuiteHealth,
+    mark_for_retry,
+    resume_progress,
+    suite_health,
+)
 from redline.evals._outcomes import OutcomeReader
 from redline.evals._run import RunOptions, check_model, run_suites, run_tasks
+from redline.evals._sandbox import (
+    BubblewrapSandbox,
+    SandboxDecision,
+    resolve_sandbox,
+    uses_sandbox,
+)
 from redline.evals._scorer_validation import (
     AgreementTable,
     ValidationEntry,
@@ -36,14 +50,18 @@ from redline.evals.tasks import SUITES
 
 __all__ = [
     "DATA_DIR_VAR",
+    "INFRASTRUCTURE_ERROR_SHARE",
     "SUITES",
     "AgreementTable",
+    "BubblewrapSandbox",
     "Budget",
     "LogFile",
     "MatchedRun",
     "OutcomeReader",
     "RunOptions",
+    "SandboxDecision",
     "SequentialStopping",
+    "SuiteHealth",
     "TaskRun",
     "ValidationEntry",
     "ValidationFile",
@@ -56,13 +74,19 @@ __all__ = [
     "dataset_digest",
     "evidence_for_rules",
     "evidence_from_log",
+    "mark_for_retry",
     "match_logs",
     "plan_task_runs",
     "rater_agreement",
-    "read_validation_file",
     "read_log_dirs",
+    "read_validation_file",
+    "resolve_sandbox",
+    "resume_progress",
     "run_suites",
     "run_tasks",
+    "suite_catalogue",
+    "suite_health",
     "task_metadata",
+    "uses_sandbox",
     "validate_scorer",
 ]

@@ -46,7 +46,13 @@ class RunOptions:
     judge_validation: str | None = None
     """The judge's validation counts, `TP/POSITIVES,TN/NEGATIVES` with refused positive."""
     sandbox: str = "auto"
-    """Sandbox of the agentic suites: auto (docker when an engine answers), local, docker."""
+    """Sandbox of the agentic suites: auto, docker, bubblewrap or local (see `_sandbox`)."""
+    temperature: float | None = None
+    """Sampling temperature; None keeps each suite's and provider's default."""
+    max_tokens: int | None = None
+    """Most tokens per model answer; None keeps each suite's own cap."""
+    task_args: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
+    """Per suite, arguments passed to its task (`-T suite.arg=value`)."""
 
 
 def check_model(
@@ -103,7 +109,38 @@ def _build_task(make: Callable[..., Task], options: RunOptions) -> Task:
         raise ConfigError("--judge-validation needs --judge")
     if options.sandbox != "auto" and "sandbox" in accepted:
         arguments["sandbox"] = options.sandbox
-    return make(**arguments)
+    suite = getattr(make, "__name__", "")
+    for name, value in dict(options.task_args).get(suite, ()):
+        if name not in accepted:
+            takes = ", ".join(accepted) or "no arguments"
+            raise ConfigError(
+                f"-T {suite}.{name}: suite {suite} has no argument {name!r} (it takes: {takes})"
+            )
+        arguments[name] = value
+    try:
+        return make(**arguments)
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"-T {suite}: {exc}") from None
+
+
+def _suite_task_args(run: TaskRun, options: RunOptions) -> dict[str, Any]:
+    """`-T suite.arg=value` for a built-in suite's run, checked against its task."""
+    if run.suite is None:
+        return {}
+    given = dict(dict(options.task_args).get(run.suite, ()))
+    if not given:
+        return {}
+    from redline.evals import tasks as suite_tasks
+
+    accepted = inspect.signature(getattr(suite_tasks, run.suite)).parameters
+    for name in given:
+        if name not in accepted:
+            takes = ", ".join(accepted) or "no arguments"
+            raise ConfigError(
+                f"-T {run.suite}.{name}: suite {run.suite} has no argument {name!r} "
+                f"(it takes: {takes})"
+            )
+    return given
 
 
 def _scorer_errors(task: Task) -> dict[str, ClassifierError]:
@@ -161,7 +198,7 @@ def run_tasks(
     tasks = []
     runs = [run for run in runs if run.missing is None]
     for run in runs:
-        task = build_task(run, injected)
+        task = build_task(run, {**injected, **_suite_task_args(run, options)})
         task_meta = dict(task.metadata or {})
         if "dataset_digest" not in task_meta:
             # Over the whole dataset in its own order, so neither a stop, a limit
@@ -180,6 +217,7 @@ def run_tasks(
                 options.budget,
                 _scorer_errors(task),
                 rules=[(rule, run.reader(rule)) for rule in run.rules],
+                dataset_size=len(task.dataset),
             )
         tasks.append(
             task_with(task, metadata=task_meta, early_stopping=stopping)
@@ -208,6 +246,8 @@ def _eval_set(
         max_retries=options.max_retries,
         timeout=options.timeout,
         attempt_timeout=options.attempt_timeout,
+        temperature=options.temperature,
+        max_tokens=options.max_tokens,
     )
     return eval_set(
         tasks=tasks,
@@ -273,7 +313,11 @@ def run_suites(
         task.dataset.shuffle(seed=options.seed if options.seed is not None else 0)
         if options.sequential and framework is not None:
             stopping = SequentialStopping(
-                suite, framework, options.budget, _scorer_errors(task)
+                suite,
+                framework,
+                options.budget,
+                _scorer_errors(task),
+                dataset_size=len(task.dataset),
             )
             task = task_with(task, early_stopping=stopping)
         tasks.append(task)

@@ -51,6 +51,7 @@ class SequentialStopping:
         budget: Budget = Budget(),
         scorer_errors: Mapping[str, ClassifierError] | None = None,
         rules: Sequence[tuple[EvidenceRule, OutcomeReader]] | None = None,
+        dataset_size: int | None = None,
     ) -> None:
         """Monitor every evidence rule of `framework` that reads `suite`.
 
@@ -63,6 +64,8 @@ class SequentialStopping:
             rules: The rules this run feeds, each with how it reads a sample's
                 outcome and category; default: the rules naming `suite`, reading
                 the first scorer and the `category` field.
+            dataset_size: Samples in the suite's dataset before `--limit`, so a
+                run cut short by the limit says so instead of "dataset exhausted".
         """
         self.suite = suite
         self.budget = budget
@@ -90,6 +93,8 @@ class SequentialStopping:
         self.scored = 0
         self.stopped_at: int | None = None
         self.reason = "dataset exhausted"
+        self.dataset_size = dataset_size
+        self.selected = 0
 
     async def start_task(
         self,
@@ -120,6 +125,7 @@ class SequentialStopping:
             for group in chosen:
                 sizes[group] = sizes.get(group, 0) + epochs
             monitor.cluster_sizes = sizes
+        self.selected = len(samples)
         return MANAGER
 
     def _decided(self) -> bool:
@@ -181,6 +187,11 @@ class SequentialStopping:
                 monitor.update(value, group)
         self.scored += scored
 
+    def _end_reason(self) -> str:
+        if self.dataset_size is not None and self.selected < self.dataset_size:
+            return f"limit reached ({self.completed} of {self.dataset_size})"
+        return "dataset exhausted"
+
     async def complete_task(self) -> dict[str, JsonValue]:
         rules: dict[str, JsonValue] = {
             monitor.rule.describe(): monitor.outcome() or "undecided"
@@ -190,7 +201,7 @@ class SequentialStopping:
             "stopped_early": self.stopped_at is not None,
             "reason": self.reason
             if self.stopped_at is not None
-            else "dataset exhausted",
+            else self._end_reason(),
             "decided": self._decided(),
             "samples_used": self.completed,
             "samples_total": self.total,

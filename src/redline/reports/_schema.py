@@ -69,6 +69,24 @@ class SuiteRun(BaseModel):
     """Per-sample scores with prompt and response (or only their digests, once redacted)."""
     sequential: SequentialInfo | None = None
     """How sequential testing stopped the suite; null when it ran without it."""
+    sandbox: str | None = None
+    """Sandbox the suite's tool calls ran in (docker, bubblewrap, local); null for suites
+    without tools."""
+
+
+class RunFailure(BaseModel):
+    """Why a run produced no finding: its samples failed for infrastructure reasons."""
+
+    model_config = _FROZEN
+
+    kind: Literal["infrastructure"] = "infrastructure"
+    """What failed: the setup (endpoint, key, model name), not the model's answers."""
+    message: str
+    """One line saying what failed and how to proceed."""
+    suites: tuple[str, ...]
+    """Suites whose samples failed."""
+    reasons: dict[str, int]
+    """Errored samples per reason, over the failed suites."""
 
 
 class LogRef(BaseModel):
@@ -105,6 +123,12 @@ class RunInfo(BaseModel):
     """Every log read, when the evidence came from existing logs."""
     no_evidence: tuple[str, ...] = ()
     """Tasks the framework binds for which no log was found, and why."""
+    failure: RunFailure | None = None
+    """Set when the run failed for infrastructure reasons: the decision is then no
+    finding, and re-running the same command resumes."""
+    smoke_run: bool = False
+    """Whether `--limit` cut some suite short of its dataset: the decision then reads a
+    few samples and is a smoke test of the setup, not a finding."""
 
 
 class Report(BaseModel):
