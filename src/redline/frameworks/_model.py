@@ -362,6 +362,20 @@ class DecisionPolicy(BaseModel):
     fixed-sample fallback after an undecided run gets the rest (union bound). 1.0
     leaves none: an undecided rule is then inconclusive."""
 
+    @model_serializer(mode="wrap")
+    def _omit_default_share(
+        self, handler: SerializerFunctionWrapHandler
+    ) -> dict[str, Any]:
+        # Left out at its default, as the rule binding fields are, so frameworks
+        # written before the split keep their content hash (and their runs resume).
+        data: dict[str, Any] = handler(self)
+        if data.get("sequential_share") == _DEFAULT_SEQUENTIAL_SHARE:
+            del data["sequential_share"]
+        return data
+
+
+_DEFAULT_SEQUENTIAL_SHARE = 0.5
+
 
 class Framework(BaseModel):
     """A versioned safety framework."""
