@@ -28,7 +28,6 @@ from inspect_ai.log import list_eval_logs, read_eval_log
 
 from redline.evals._local_model import default_gguf_path
 
-
 # What `redline assess` imports before its first model call; Inspect loads every installed
 # package's entry points (inspect_evals among them) when it resolves a task or model.
 _IMPORTS = (
