@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -18,6 +19,25 @@ from redline.frameworks import (
 from redline.reports import render_summary
 
 EXIT_GATE = 3
+
+
+class _DirsOption(click.Option):
+    """`--from-logs DIR [DIR ...]`: the option takes every folder that follows it."""
+
+    def add_to_parser(self, parser: Any, ctx: click.Context) -> None:
+        super().add_to_parser(parser, ctx)
+        for name in self.opts:
+            option = parser._long_opt.get(name) or parser._short_opt.get(name)
+            if option is None:
+                continue
+            process = option.process
+
+            def greedy(value: Any, state: Any, process: Any = process) -> None:
+                process(value, state)
+                while state.rargs and not state.rargs[0].startswith("-"):
+                    process(state.rargs.pop(0), state)
+
+            option.process = greedy
 
 
 @click.command("assess")
@@ -139,6 +159,23 @@ EXIT_GATE = 3
     help="Sandbox of the agentic suites: docker when an engine answers (auto), or forced.",
 )
 @click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder that ${REDLINE_DATA} in rule arguments names (public benchmarks in "
+    "their published layout).",
+)
+@click.option(
+    "--from-logs",
+    "from_logs",
+    cls=_DirsOption,
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR [DIR ...]",
+    help="Read the evidence from Inspect logs already run in these folders; no model "
+    "is loaded or called. With --model, only that model's logs are accepted.",
+)
+@click.option(
     "--explain", is_flag=True, help="Print every threshold's reasoning trail."
 )
 @click.option(
@@ -173,6 +210,8 @@ def assess_command(
     judge: str | None,
     judge_validation: str | None,
     sandbox: str,
+    data_dir: Path | None,
+    from_logs: tuple[Path, ...],
     explain: bool,
     gate: bool,
     as_json: bool,
@@ -195,9 +234,16 @@ def assess_command(
             except ValueError as ex:
                 raise ConfigError(f"--judge-validation: {ex}") from None
 
+    model_given = (
+        click.get_current_context().get_parameter_source("model")
+        is not click.core.ParameterSource.DEFAULT
+    )
     options = AssessOptions(
         framework=framework,
         out=out,
+        data_dir=data_dir,
+        from_logs=from_logs,
+        logs_model=model if model_given else None,
         model_card=load_model_card(model_card) if model_card else None,
         attestations=tuple(load_attestations(attestations)) if attestations else (),
         run=RunOptions(
@@ -224,6 +270,8 @@ def assess_command(
         contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
     ):
         report = assess(options)
+    for line in report.run.no_evidence:
+        click.echo(line, err=True)
     if as_json:
         click.echo(report.model_dump_json(indent=2))
     else:
@@ -232,6 +280,7 @@ def assess_command(
         console.print(
             f"Report: {Path(report.run.out_dir) / 'report.json'} and report.html"
         )
-        console.print(f"Logs:   inspect view --log-dir {report.run.log_dir}")
+        if not from_logs:
+            console.print(f"Logs:   inspect view --log-dir {report.run.log_dir}")
     if gate and report.decision is not Decision.DEPLOY:
         sys.exit(EXIT_GATE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 from rich.table import Table
@@ -113,16 +114,29 @@ def show_command(framework: str, as_json: bool) -> None:
 
 @framework_group.command("validate")
 @click.argument("paths", nargs=-1, required=True)
-def validate_command(paths: tuple[str, ...]) -> None:
-    """Validate framework files (or built-in ids), including that every suite and metric exists."""
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder that ${REDLINE_DATA} in rule arguments names.",
+)
+def validate_command(paths: tuple[str, ...], data_dir: Path | None) -> None:
+    """Validate framework files (or built-in ids): every suite, task, argument and metric."""
     from redline.assess import build_plan
 
     for path in paths:
+        plan = build_plan(path, data_dir)
         f = load_framework(path)
-        plan = build_plan(f)
         click.echo(
-            f"{path}: valid ({len(f.thresholds)} thresholds, suites: {', '.join(i.suite for i in plan)})"
+            f"{path}: valid ({len(f.thresholds)} thresholds, tasks: {', '.join(i.suite for i in plan)})"
         )
+        for item in plan:
+            for note in item.run.notes if item.run else ():
+                click.echo(f"  note: {note}")
+            if item.run and item.run.missing:
+                click.echo(
+                    f"  missing (its rules will have no evidence): {item.run.missing}"
+                )
 
 
 @framework_group.command("diff")

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from redline._cli.assess import assess_command
 from redline._cli.compare import compare_command
@@ -48,7 +49,10 @@ class _RedlineGroup(click.Group):
     def _fail(ctx: click.Context, exc: RedlineError, code: int) -> None:
         if ctx.find_root().params.get("debug"):
             traceback.print_exc()
-        stderr.print(f"[bold red]Error:[/] {exc}", markup=True, soft_wrap=True)
+        # Escaped: messages quote user text and extras such as `redline[server]`.
+        stderr.print(
+            f"[bold red]Error:[/] {escape(str(exc))}", markup=True, soft_wrap=True
+        )
         ctx.exit(code)
 
 

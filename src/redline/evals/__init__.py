@@ -3,6 +3,12 @@
 This is the only package that imports `inspect_ai`.
 """
 
+from redline.evals._bindings import (
+    DATA_DIR_VAR,
+    TaskRun,
+    build_task,
+    plan_task_runs,
+)
 from redline.evals._classifier import (
     classify_harmful_compliance,
     classify_refusals,
@@ -10,10 +16,14 @@ from redline.evals._classifier import (
 from redline.evals._evidence import (
     comparability_components,
     comparability_key,
+    dataset_digest,
+    evidence_for_rules,
     evidence_from_log,
     task_metadata,
 )
-from redline.evals._run import RunOptions, check_model, run_suites
+from redline.evals._from_logs import LogFile, MatchedRun, match_logs, read_log_dirs
+from redline.evals._outcomes import OutcomeReader
+from redline.evals._run import RunOptions, check_model, run_suites, run_tasks
 from redline.evals._scorer_validation import (
     AgreementTable,
     ValidationEntry,
@@ -25,22 +35,34 @@ from redline.evals._validate import rater_agreement, validate_scorer
 from redline.evals.tasks import SUITES
 
 __all__ = [
+    "DATA_DIR_VAR",
+    "SUITES",
     "AgreementTable",
     "Budget",
-    "SUITES",
+    "LogFile",
+    "MatchedRun",
+    "OutcomeReader",
     "RunOptions",
     "SequentialStopping",
+    "TaskRun",
     "ValidationEntry",
     "ValidationFile",
+    "build_task",
     "check_model",
     "classify_harmful_compliance",
     "classify_refusals",
     "comparability_components",
     "comparability_key",
+    "dataset_digest",
+    "evidence_for_rules",
     "evidence_from_log",
+    "match_logs",
+    "plan_task_runs",
     "rater_agreement",
     "read_validation_file",
+    "read_log_dirs",
     "run_suites",
+    "run_tasks",
     "task_metadata",
     "validate_scorer",
 ]

@@ -62,7 +62,7 @@ def _rule_cells(v: ThresholdVerdict) -> tuple[str, str, str]:
             f" (alert {rule.alert_cutoff:g})" if rule.alert_cutoff is not None else ""
         )
         return (
-            f"{rule.suite}.{rule.metric}{subset}",
+            f"{rule.binding}.{rule.metric}{subset}",
             f"{rule.comparator} {rule.cutoff:g}{alert}",
             str(v.n),
         )
