@@ -226,13 +226,14 @@ class BubblewrapSandbox(LocalSandboxEnvironment):
     async def write_file(self, file: str, contents: str | bytes) -> None:
         await super().write_file(file, contents)
         if os.geteuid() == 0:
-            # Files Inspect places are the sandbox user's to change.
+            # Files Inspect places are the sandbox user's own: to change, and to
+            # chmod (which only an owner may), as a task's own files would be.
             path = Path(self._resolve_file(file))
-            path.chmod(0o666)
+            os.chown(path, SANDBOX_USER, SANDBOX_USER)
             for parent in path.parents:
                 if str(parent) == self.directory.name:
                     break
-                parent.chmod(0o777)
+                os.chown(parent, SANDBOX_USER, SANDBOX_USER)
 
     @override
     async def exec(
