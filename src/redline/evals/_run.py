@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -110,37 +110,36 @@ def _build_task(make: Callable[..., Task], options: RunOptions) -> Task:
     if options.sandbox != "auto" and "sandbox" in accepted:
         arguments["sandbox"] = options.sandbox
     suite = getattr(make, "__name__", "")
-    for name, value in dict(options.task_args).get(suite, ()):
-        if name not in accepted:
-            takes = ", ".join(accepted) or "no arguments"
-            raise ConfigError(
-                f"-T {suite}.{name}: suite {suite} has no argument {name!r} (it takes: {takes})"
-            )
-        arguments[name] = value
+    arguments.update(_checked_task_args(suite, accepted, options))
     try:
         return make(**arguments)
     except (ValueError, TypeError) as exc:
         raise ConfigError(f"-T {suite}: {exc}") from None
 
 
-def _suite_task_args(run: TaskRun, options: RunOptions) -> dict[str, Any]:
-    """`-T suite.arg=value` for a built-in suite's run, checked against its task."""
-    if run.suite is None:
-        return {}
-    given = dict(dict(options.task_args).get(run.suite, ()))
-    if not given:
-        return {}
-    from redline.evals import tasks as suite_tasks
-
-    accepted = inspect.signature(getattr(suite_tasks, run.suite)).parameters
+def _checked_task_args(
+    suite: str, accepted: Mapping[str, Any], options: RunOptions
+) -> dict[str, Any]:
+    """`-T suite.arg=value` for one suite, each name checked against its task."""
+    given = dict(dict(options.task_args).get(suite, ()))
     for name in given:
         if name not in accepted:
             takes = ", ".join(accepted) or "no arguments"
             raise ConfigError(
-                f"-T {run.suite}.{name}: suite {run.suite} has no argument {name!r} "
+                f"-T {suite}.{name}: suite {suite} has no argument {name!r} "
                 f"(it takes: {takes})"
             )
     return given
+
+
+def _suite_task_args(run: TaskRun, options: RunOptions) -> dict[str, Any]:
+    """`-T` arguments of a built-in suite's run (none for other tasks)."""
+    if run.suite is None or run.suite not in dict(options.task_args):
+        return {}
+    from redline.evals import tasks as suite_tasks
+
+    make = getattr(suite_tasks, run.suite)
+    return _checked_task_args(run.suite, inspect.signature(make).parameters, options)
 
 
 def _scorer_errors(task: Task) -> dict[str, ClassifierError]:
