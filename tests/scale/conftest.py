@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import shutil
 import signal
 import socket
@@ -133,12 +132,11 @@ class Cluster:
 @pytest.fixture
 def cluster(monkeypatch: pytest.MonkeyPatch) -> Iterator[Cluster]:
     temp_dir = Path(tempfile.mkdtemp(prefix="rl-ray-", dir="/tmp"))
-    # Ray 2.60 reads its token from ~/.ray/auth_token, which every Ray user of this
-    # account shares: give this cluster its own, passed down to nodes and workers.
-    token = temp_dir / "auth_token"
-    token.write_text(secrets.token_hex(32), encoding="utf-8")
-    monkeypatch.setenv("RAY_AUTH_MODE", "token")
-    monkeypatch.setenv("RAY_AUTH_TOKEN_PATH", str(token))
+    # Ray 2.60's token auth reads ~/.ray/auth_token, which every Ray user of this
+    # account shares and any of them may regenerate; inside a loopback-only network
+    # namespace nothing else can reach the cluster, so it runs without.
+    monkeypatch.setenv("RAY_AUTH_MODE", "disabled")
+    monkeypatch.delenv("RAY_AUTH_TOKEN_PATH", raising=False)
     monkeypatch.delenv("RAY_AUTH_TOKEN", raising=False)
     monkeypatch.delenv("RAY_ADDRESS", raising=False)
     # Workers import Redline and the test helpers from this checkout.
@@ -159,8 +157,12 @@ def cluster(monkeypatch: pytest.MonkeyPatch) -> Iterator[Cluster]:
 @pytest.fixture
 def head(cluster: Cluster) -> Cluster:
     """A one-node cluster with two CPUs, checked to be on loopback."""
+    import ray
+
     cluster.start_head(num_cpus=2)
     assert_loopback(cluster)
+    # The run under test connects on its own terms (runtime environment, keys).
+    ray.shutdown()
     return cluster
 
 
