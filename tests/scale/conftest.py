@@ -139,6 +139,9 @@ def cluster(monkeypatch: pytest.MonkeyPatch) -> Iterator[Cluster]:
     monkeypatch.delenv("RAY_AUTH_TOKEN_PATH", raising=False)
     monkeypatch.delenv("RAY_AUTH_TOKEN", raising=False)
     monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    # At info, each node's runtime-env agent logs the runtime environment, the keys
+    # in its env_vars included: nodes that receive keys run at warning (docs/deploy).
+    monkeypatch.setenv("RAY_LOGGER_LEVEL", "warning")
     # Workers import Redline and the test helpers from this checkout.
     import redline
 

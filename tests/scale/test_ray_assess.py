@@ -57,13 +57,16 @@ def test_ray_run_equals_single_process_run(head: Cluster, tmp_path: Path) -> Non
     framework = tmp_path / "framework.yaml"
     framework.write_text(FRAMEWORK, encoding="utf-8")
     single = assess(_options(tmp_path, "single", framework))
-    runner = RayTaskRunner(RayOptions(address=head.address, shards=2))
+    runner = RayTaskRunner(RayOptions(address=head.address, shards=3))
     on_ray = assess(_options(tmp_path, "ray", framework), runner=runner)
 
     assert _comparable(on_ray) == _comparable(single)
     assert len(on_ray.suites[0].samples) == 5
-    # Two shards ran, each in its own worker process.
-    assert len(runner.results) == 2
+    # Three shards on two CPUs: a worker process ran two of them, and the embedded
+    # model was loaded once in each process, not once per shard.
+    assert len(runner.results) == 3
+    assert len({r.pid for r in runner.results}) < 3
+    assert [r.models_loaded for r in runner.results] == [1, 1, 1]
     # One log of the suite, a standard Inspect log with every sample in it.
     logs = list_eval_logs(str(tmp_path / "ray" / "logs"))
     assert len(logs) == 1
@@ -74,7 +77,8 @@ def test_ray_run_equals_single_process_run(head: Cluster, tmp_path: Path) -> Non
         s.id for s in on_ray.suites[0].samples
     )
     assert log.eval.dataset.sample_ids[:5] == [s.id for s in on_ray.suites[0].samples]
-    assert log.results is not None and log.results.completed_samples == 5
+    assert log.results is not None
+    assert log.results.completed_samples == 5
 
 
 def test_rerun_reuses_the_merged_log(head: Cluster, tmp_path: Path) -> None:

@@ -54,7 +54,9 @@ def test_stop_reaches_every_shard_and_matches_one_process(
     )
 
     seq = on_ray.suites[0].sequential
-    assert seq is not None and seq.stopped_early and seq.reason == "every rule decided"
+    assert seq is not None
+    assert seq.stopped_early
+    assert seq.reason == "every rule decided"
     assert seq == single.suites[0].sequential
     assert [t.model_dump() for t in on_ray.thresholds] == [
         t.model_dump() for t in single.thresholds
@@ -71,9 +73,11 @@ def test_stop_reaches_every_shard_and_matches_one_process(
     for result in runner.results:
         log = read_eval_log(result.log_file)
         ran = sorted(positions[str(s.id), s.epoch] for s in log.samples or [])
-        assert log.results is not None and log.results.early_stopping is not None
+        assert log.results is not None
+        assert log.results.early_stopping is not None
         refused = sorted(
-            positions[str(e.id), e.epoch] for e in log.results.early_stopping.early_stops
+            positions[str(e.id), e.epoch]
+            for e in log.results.early_stopping.early_stops
         )
         # The stop reached this shard: its remaining samples were refused, all at
         # or past the stop, and it started none after the first refusal.

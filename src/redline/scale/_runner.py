@@ -81,6 +81,9 @@ def connect(options: RayOptions) -> Any:
     ray = _ray()
     if ray.is_initialized():
         return ray
+    # At info, a node's runtime-env agent writes the runtime environment, keys
+    # included, to its log; a local Ray started here inherits this level.
+    os.environ.setdefault("RAY_LOGGER_LEVEL", "warning")
     try:
         ray.init(
             address=options.address,
