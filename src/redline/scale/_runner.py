@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -81,6 +82,7 @@ def connect(options: RayOptions) -> Any:
     ray = _ray()
     if ray.is_initialized():
         return ray
+    _probe(options.address)
     # At info, a node's runtime-env agent writes the runtime environment, keys
     # included, to its log; a local Ray started here inherits this level.
     os.environ.setdefault("RAY_LOGGER_LEVEL", "warning")
@@ -101,6 +103,24 @@ def connect(options: RayOptions) -> Any:
             f"{first}. Start it (ray start --head) or fix --ray, then re-run to resume."
         ) from None
     return ray
+
+
+def _probe(address: str | None) -> None:
+    """Fail at once when nothing listens at a `host:port` head address.
+
+    `ray.init` waits on a dead head for minutes, retrying, without a word.
+    """
+    if address is None or "://" in address or ":" not in address:
+        return
+    host, _, port = address.rpartition(":")
+    try:
+        with socket.create_connection((host, int(port)), timeout=10):
+            return
+    except (OSError, ValueError) as exc:
+        raise ClusterError(
+            f"cannot reach the Ray cluster at {address}: {exc}. Start it "
+            "(ray start --head) or fix --ray, then re-run to resume."
+        ) from None
 
 
 class _ActorCoordinator:
