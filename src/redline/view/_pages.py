@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, quote
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from redline.errors import InputError, RedlineError
 from redline.reports import Report, compare_reports
@@ -97,22 +98,6 @@ def inspect_link(base: str | None, log_file: str, sample_id: str, epoch: int) ->
     return f"{base.rstrip('/')}/#/logs/{name}/samples/sample/{quote(sample_id, safe='')}/{epoch}/"
 
 
-def _filter_entries(
-    entries: list[ReportEntry], filters: Mapping[str, str]
-) -> list[ReportEntry]:
-    out = entries
-    for key in ("model", "framework", "decision"):
-        wanted = filters.get(key)
-        if wanted:
-            out = [e for e in out if getattr(e, key) == wanted]
-    since, until = filters.get("date_from"), filters.get("date_to")
-    if since:
-        out = [e for e in out if e.created_at.date().isoformat() >= since]
-    if until:
-        out = [e for e in out if e.created_at.date().isoformat() <= until]
-    return out
-
-
 def _samples(
     report: Report, filters: Mapping[str, str], inspect_url: str | None
 ) -> list[dict[str, Any]]:
@@ -189,6 +174,7 @@ def view_router(
     """
     router = APIRouter(include_in_schema=False)
     env = _environment()
+    rows = _RowCache(env, base)
 
     def render(
         request: Request, template: str, status: int = 200, **context: Any
@@ -235,31 +221,34 @@ def view_router(
         date_to: str = "",
         sort: str = "date",
         order: str = "desc",
+        cursor: str = "",
     ) -> HTMLResponse:
-        try:
-            source = source_for(request)
-            entries = list(source.entries())
-            problems = list(source.problems())
-        except RedlineError as exc:
-            return failed(request, exc)
         filters = {
             "model": model, "framework": framework, "decision": decision,
             "date_from": date_from, "date_to": date_to,
         }  # fmt: skip
-        shown = _filter_entries(entries, filters)
+        try:
+            source = source_for(request)
+            page, next_cursor = source.listing(filters, cursor or None)
+            problems = list(source.problems())
+        except RedlineError as exc:
+            return failed(request, exc)
+        shown = list(page)
         key = _SORT_KEYS.get(sort, _SORT_KEYS["date"])
         shown.sort(key=key, reverse=order != "asc")
         return render(
             request,
             "list.html",
+            rows=rows.render(shown),
             entries=shown,
-            total=len(entries),
             filters=filters,
             sort=sort if sort in _SORT_KEYS else "date",
             order="asc" if order == "asc" else "desc",
-            models=sorted({e.model for e in entries}),
-            frameworks=sorted({e.framework for e in entries}),
-            decisions=sorted({e.decision for e in entries}),
+            next_cursor=next_cursor,
+            first_page=not cursor,
+            models=sorted({e.model for e in shown} | ({model} - {""})),
+            frameworks=sorted({e.framework for e in shown} | ({framework} - {""})),
+            decisions=sorted({e.decision for e in shown} | ({decision} - {""})),
             verdicts=VERDICTS,
             problems=problems,
         )
@@ -311,8 +300,9 @@ def view_router(
     ) -> HTMLResponse:
         try:
             source = source_for(request)
-            entries = list(source.entries())
             chosen = [source.report(i) for i in dict.fromkeys(ids)]
+            if len(chosen) < 2:
+                entries = list(source.listing({}, None)[0])
         except RedlineError as exc:
             return failed(request, exc)
         if len(chosen) < 2:
@@ -416,6 +406,36 @@ def _login_routes(
         response = RedirectResponse(f"{base}/login", status_code=303)
         response.delete_cookie(TOKEN_COOKIE, path=base or "/")
         return response
+
+
+class _RowCache:
+    """Rendered list rows by their content: a row is rendered once, not per request.
+
+    The list page at a thousand reports is mostly its rows; an entry's row depends on
+    nothing but the entry, so it is kept, bounded, and reused while the entry holds.
+    """
+
+    def __init__(self, env: Environment, base: str, size: int = 20_000) -> None:
+        self._template = env.get_template("list_row.html")
+        self._base = base
+        self._size = size
+        self._rows: dict[tuple[Any, ...], str] = {}
+
+    def render(self, entries: list[ReportEntry]) -> Markup:
+        out = []
+        for e in entries:
+            key = (
+                e.id, e.label, e.model, e.framework, e.framework_version, e.created_at,
+                e.decision, tuple(e.counts.items()), e.redacted,
+            )  # fmt: skip
+            row = self._rows.get(key)
+            if row is None:
+                if len(self._rows) >= self._size:
+                    self._rows.clear()
+                row = self._template.render(e=e, base=self._base, verdicts=VERDICTS)
+                self._rows[key] = row
+            out.append(row)
+        return Markup("".join(out))
 
 
 def _flipped(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -60,6 +61,16 @@ class ReportSource(Protocol):
         """Every report this reader may see."""
         ...
 
+    def listing(
+        self, filters: Mapping[str, str], cursor: str | None
+    ) -> tuple[Sequence[ReportEntry], str | None]:
+        """One page of the reports matching the list page's filters, and the next cursor.
+
+        Filters: `model`, `framework`, `decision` (exact), `date_from` and `date_to`
+        (ISO dates, inclusive). A source that holds few reports answers them all at once.
+        """
+        ...
+
     def report(self, entry_id: str) -> tuple[ReportEntry, Report]:
         """One report this reader may see.
 
@@ -69,7 +80,7 @@ class ReportSource(Protocol):
         ...
 
     def problems(self) -> Sequence[str]:
-        """One line per report file that could not be read (file and field)."""
+        """Report files the last `entries()` met but could not read (file and field)."""
         ...
 
 
@@ -121,6 +132,23 @@ class TokenGate(Protocol):
         ...
 
 
+def filter_entries(
+    entries: Sequence[ReportEntry], filters: Mapping[str, str]
+) -> list[ReportEntry]:
+    """The entries matching the list page's filters (see `ReportSource.listing`)."""
+    out = list(entries)
+    for key in ("model", "framework", "decision"):
+        wanted = filters.get(key)
+        if wanted:
+            out = [e for e in out if getattr(e, key) == wanted]
+    since, until = filters.get("date_from"), filters.get("date_to")
+    if since:
+        out = [e for e in out if e.created_at.date().isoformat() >= since]
+    if until:
+        out = [e for e in out if e.created_at.date().isoformat() <= until]
+    return out
+
+
 def verdict_counts(report: Report) -> dict[str, int]:
     """Thresholds per verdict, every verdict present (zero when none)."""
     counts = dict.fromkeys(VERDICTS, 0)
@@ -159,56 +187,77 @@ class FolderSource:
 
     A folder is searched recursively for `report.json` (as `redline assess` writes it);
     a file is read as a report, plain or signed. Files are cached by (mtime, size), so
-    a page over a thousand reports costs one `stat` each, not one parse each.
+    a page over a thousand reports costs one `stat` each, not one parse each; folders
+    are searched again at most every `rescan_s` seconds, so a new run shows up within
+    that time and a changed report at once.
     """
 
     paths: Sequence[Path]
     inspect_url: str | None = None
-    _cache: dict[Path, _Cached] = field(default_factory=dict)
+    rescan_s: float = 2.0
+    _cache: dict[str, _Cached] = field(default_factory=dict)
+    _last_problems: list[str] = field(default_factory=list)
+    _found: tuple[float, list[str]] | None = None
 
     def __post_init__(self) -> None:
         for path in self.paths:
             if not path.exists():
                 raise InputError(f"{path}: no such run folder or report file")
+        self.paths = [path.resolve() for path in self.paths]
 
-    def _files(self) -> list[Path]:
-        found: list[Path] = []
+    def _files(self) -> list[str]:
+        now = time.monotonic()
+        if self._found is not None and now - self._found[0] < self.rescan_s:
+            return self._found[1]
+        found: set[str] = set()
         for path in self.paths:
             if path.is_file():
-                found.append(path.resolve())
+                found.add(str(path))
                 continue
             for root, _dirs, files in os.walk(path):
                 if "report.json" in files:
-                    found.append((Path(root) / "report.json").resolve())
-        return sorted(set(found))
+                    found.add(os.path.join(root, "report.json"))
+        self._found = (now, sorted(found))
+        return self._found[1]
 
-    def _read(self, path: Path) -> _Cached:
+    def _read(self, name: str) -> _Cached:
         try:
-            info = path.stat()
+            info = os.stat(name)
         except OSError as exc:
-            return _Cached((0, 0), None, None, f"{path}: cannot read: {exc.strerror}")
+            return _Cached((0, 0), None, None, f"{name}: cannot read: {exc.strerror}")
         stamp = (info.st_mtime_ns, info.st_size)
-        cached = self._cache.get(path)
+        cached = self._cache.get(name)
         if cached is not None and cached.stamp == stamp:
             return cached
-        entry_id = hashlib.sha256(str(path).encode()).hexdigest()[:16]
+        path = Path(name)
+        entry_id = hashlib.sha256(name.encode()).hexdigest()[:16]
         label = path.parent.name if path.name == "report.json" else path.name
         try:
             report, _envelope = read_report_file(path)
         except RedlineError as exc:
             cached = _Cached(stamp, None, None, str(exc))
         else:
-            entry = entry_of(entry_id, label, report, str(path))
-            cached = _Cached(stamp, entry, report, None)
-        self._cache[path] = cached
+            cached = _Cached(
+                stamp, entry_of(entry_id, label, report, name), report, None
+            )
+        self._cache[name] = cached
         return cached
 
     def _all(self) -> list[_Cached]:
-        return [self._read(path) for path in self._files()]
+        found = [self._read(name) for name in self._files()]
+        self._last_problems = [c.problem for c in found if c.problem is not None]
+        return found
 
     def entries(self) -> list[ReportEntry]:
         """Every readable report under the paths."""
         return [c.entry for c in self._all() if c.entry is not None]
+
+    def listing(
+        self, filters: Mapping[str, str], cursor: str | None
+    ) -> tuple[list[ReportEntry], str | None]:
+        """Every readable report matching the filters, in one page."""
+        del cursor  # one page holds them all
+        return filter_entries(self.entries(), filters), None
 
     def report(self, entry_id: str) -> tuple[ReportEntry, Report]:
         """One report by its id."""
@@ -219,5 +268,5 @@ class FolderSource:
         raise NotFound(f"no report {entry_id} under {', '.join(map(str, self.paths))}")
 
     def problems(self) -> list[str]:
-        """Report files that could not be read, one line each."""
-        return [c.problem for c in self._all() if c.problem is not None]
+        """Report files the last `entries()` could not read, one line each."""
+        return list(self._last_problems)

@@ -10,8 +10,9 @@ from the cookie the UI's token form sets.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -65,7 +66,16 @@ def _not_found(exc: Exception) -> Exception:
     return NotFound(str(exc)) if status == 404 else exc
 
 
-def _parsed(model: type[BaseModel], filters: Mapping[str, str]) -> Any:
+def _parsed_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(
+            f"filter 'date_to': expected an ISO date, got {value!r}"
+        ) from None
+
+
+def _parsed(model: type[BaseModel], filters: Mapping[str, Any]) -> Any:
     try:
         return model.model_validate(dict(filters))
     except ValidationError as exc:
@@ -88,17 +98,33 @@ class RegistryReports:
 
     def entries(self) -> list[ReportEntry]:
         """Every report visible to the caller, newest first, with verdict counts."""
-        reader = self._reader()
-        summaries: list[ReportSummary] = []
+        entries: list[ReportEntry] = []
         cursor: str | None = None
         while True:
-            page = store.list_reports(
-                self.db, reader, store.ReportQuery(limit=MAX_PAGE, cursor=cursor)
-            )
-            summaries += page.items
-            cursor = page.next_cursor
+            page, cursor = self.listing({}, cursor)
+            entries += page
             if cursor is None:
-                break
+                return entries
+
+    def listing(
+        self, filters: Mapping[str, str], cursor: str | None
+    ) -> tuple[list[ReportEntry], str | None]:
+        """One page of the caller's visible reports matching the filters, newest first."""
+        query: dict[str, Any] = {"limit": MAX_PAGE, "cursor": cursor}
+        for key in ("model", "framework", "decision"):
+            if filters.get(key):
+                query[key] = filters[key]
+        if filters.get("date_from"):
+            query["created_after"] = f"{filters['date_from']}T00:00:00Z"
+        if filters.get("date_to"):
+            until = _parsed_date(filters["date_to"]) + timedelta(days=1)
+            query["created_before"] = f"{until.isoformat()}T00:00:00Z"
+        page = store.list_reports(
+            self.db, self._reader(), _parsed(store.ReportQuery, query)
+        )
+        return self._entries(page.items), page.next_cursor
+
+    def _entries(self, summaries: Sequence[ReportSummary]) -> list[ReportEntry]:
         counts: dict[str, dict[str, int]] = {}
         ids = [s.id for s in summaries]
         with self.db.reader() as session:
