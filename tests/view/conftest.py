@@ -67,14 +67,25 @@ class Runs:
 @pytest.fixture(scope="session")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
     """Three real assessments: two alike (comparable), one under another seed."""
-    root = tmp_path_factory.mktemp("view_runs") / "runs"
-    framework = write_single_threshold_framework(
-        tmp_path_factory.mktemp("framework") / "one-threshold.yaml"
+    kept = os.environ.get("REDLINE_TEST_VIEW_RUNS")
+    root = Path(kept) if kept else tmp_path_factory.mktemp("view_runs") / "runs"
+    runs = Runs(
+        root,
+        root / "first" / "report.json",
+        root / "second" / "report.json",
+        root / "other-seed" / "report.json",
     )
-    first = assess(root / "first", "--seed", "7")
-    second = assess(root / "second", "--seed", "7")
-    other = assess(root / "other-seed", "--seed", "8", "--framework", str(framework))
-    return Runs(root, first, second, other)
+    # REDLINE_TEST_VIEW_RUNS keeps the assessments between sessions (made when absent).
+    if not runs.first.is_file():
+        assess(root / "first", "--seed", "7")
+    if not runs.second.is_file():
+        assess(root / "second", "--seed", "7")
+    if not runs.other_seed.is_file():
+        framework = write_single_threshold_framework(
+            tmp_path_factory.mktemp("framework") / "one-threshold.yaml"
+        )
+        assess(root / "other-seed", "--seed", "8", "--framework", str(framework))
+    return runs
 
 
 class Server:

@@ -40,9 +40,9 @@ SERIES_COLOURS = (
     "#000000",
 )
 _LAYOUT: dict[str, Any] = {
-    "margin": {"l": 60, "r": 20, "t": 30, "b": 50},
+    "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
     "font": {"size": 13},
-    "legend": {"orientation": "h", "y": -0.2},
+    "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
     "plot_bgcolor": "#ffffff",
 }
 _MAX_SEQUENCE_POINTS = 120
@@ -212,8 +212,10 @@ def sequence_chart(
             {
                 "x": used,
                 "yref": "paper",
-                "y": 1.05,
-                "text": f"stopped at {used} ({run.sequential.reason})",
+                "y": 0.97,
+                "xanchor": "left",
+                "yanchor": "top",
+                "text": f" stopped at {used} ({run.sequential.reason})",
                 "showarrow": False,
             }
         ],

@@ -360,7 +360,7 @@ def view_router(
             "history.html",
             model=model,
             models=models,
-            chart=history_chart(points, cutoffs),
+            history_spec=history_chart(points, cutoffs),
             rows=rows,
             entries=entries,
         )
@@ -512,7 +512,7 @@ def _registry_routes(
             return failed(request, exc)
         return render(
             request, "incidents.html", page=page, trend=trend,
-            chart=trend_chart(trend), filters=filters, names=incident_filters,
+            trend_spec=trend_chart(trend), filters=filters, names=incident_filters,
         )  # fmt: skip
 
     @router.get("/incidents/{ref}", response_class=HTMLResponse)
