@@ -20,7 +20,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import func, select
 
-from redline.errors import InputError
+from redline.errors import InputError, RegistryError
 from redline.registry._api import MAX_PAGE, ReportSummary, TokenScope
 from redline.registry.server import exercises, incidents, store
 from redline.registry.server.db import Database
@@ -61,7 +61,7 @@ def _caller(request: Request) -> Caller | None:
     return optional_caller(get_db(request), _credentials(request))
 
 
-def _not_found(exc: Exception) -> Exception:
+def _not_found(exc: RegistryError) -> Exception:
     status = getattr(exc, "status", None)
     return NotFound(str(exc)) if status == 404 else exc
 
@@ -157,7 +157,7 @@ class RegistryReports:
         """One report the caller may read; 404 otherwise, as the API answers."""
         try:
             stored = json.loads(store.get_report(self.db, self._reader(), entry_id))
-        except Exception as exc:
+        except RegistryError as exc:
             raise _not_found(exc) from None
         summary = stored["summary"]
         report = parse_envelope(stored["envelope"], source=entry_id).report
@@ -194,7 +194,7 @@ class RegistryPages:
         try:
             item = exercises.get_exercise(self.db, caller, exercise_id)
             agreement = exercises.agreement(self.db, caller, exercise_id)
-        except Exception as exc:
+        except RegistryError as exc:
             raise _not_found(exc) from None
         return item.model_dump(mode="json"), agreement.model_dump(mode="json")
 
@@ -209,7 +209,7 @@ class RegistryPages:
         self._as(TokenScope.INCIDENTS_READ)
         try:
             return incidents.get_incident(self.db, ref).model_dump(mode="json")
-        except Exception as exc:
+        except RegistryError as exc:
             raise _not_found(exc) from None
 
     def trends(self, filters: Mapping[str, str]) -> dict[str, Any]:
