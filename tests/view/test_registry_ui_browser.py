@@ -10,15 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Runs, Server, redline, screenshot
+from conftest import Runs, Server, screenshot
 from redline.incidents import IncidentRecord, SourceReport
 from redline.registry import ExerciseCreate, RegistryClient, Scope, Sharing
-from redline.reports import (
-    load_report,
-    load_signing_key,
-    read_json_file,
-    sign_report_data,
-)
+from redline.registry.server import Database, Settings, add_institute, register_key
+from redline.reports import SigningKey, load_report, read_json_file, sign_report_data
 
 
 @dataclass(frozen=True)
@@ -35,21 +31,17 @@ class Registry:
     exercise_id: str
 
 
-def _add(db: str, slug: str, keys: Path, *scopes: str) -> str:
-    made = redline("keys", "generate", "--name", slug, "--dir", str(keys), timeout=60)
-    assert made.returncode == 0, made.stderr
-    result = redline(
-        "registry", "add-institute", slug, "--public-key", str(keys / f"{slug}.pub"),
-        "--database", db, *[a for s in scopes for a in ("--scope", s)], timeout=120,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip().splitlines()[-1]
+def _add(db: Database, slug: str, *scopes: str) -> tuple[str, SigningKey]:
+    token = add_institute(db, slug, slug, scopes=scopes or None)
+    key = SigningKey.generate()
+    register_key(db, slug, key.public)
+    return token, key
 
 
 def _publish(
-    client: RegistryClient, report: Path, key: Path, sharing: Sharing
+    client: RegistryClient, report: Path, key: SigningKey, sharing: Sharing
 ) -> tuple[str, str]:
-    envelope = sign_report_data(read_json_file(report), load_signing_key(key))
+    envelope = sign_report_data(read_json_file(report), key)
     summary = client.publish(envelope, sharing).report
     return summary.id, summary.assessment_digest
 
@@ -59,33 +51,37 @@ def registry(
     runs: Runs, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Registry]:
     root = tmp_path_factory.mktemp("registry_ui")
-    db = f"sqlite:///{root / 'registry.db'}"
-    keys = root / "keys"
-    tokens = {
-        "aisi-a": _add(db, "aisi-a", keys),
-        "aisi-b": _add(db, "aisi-b", keys),
-        "aisi-c": _add(db, "aisi-c", keys),
-        "no-read": _add(db, "aisi-d", keys, "incidents:read"),
+    url = f"sqlite:///{root / 'registry.db'}"
+    database = Database(Settings(database_url=url))
+    database.migrate()
+    made = {
+        "aisi-a": _add(database, "aisi-a"),
+        "aisi-b": _add(database, "aisi-b"),
+        "aisi-c": _add(database, "aisi-c"),
+        "no-read": _add(database, "aisi-d", "incidents:read"),
     }
+    database.dispose()
+    tokens = {name: token for name, (token, _) in made.items()}
+    keys = {name: key for name, (_, key) in made.items()}
     server = Server(
-        ["registry", "serve", "--database", db], "/v1/health", root / "server.log"
+        ["registry", "serve", "--database", url], "/v1/health", root / "server.log"
     )
     try:
         a = RegistryClient(server.url, tokens["aisi-a"])
         b = RegistryClient(server.url, tokens["aisi-b"])
         c = RegistryClient(server.url, tokens["aisi-c"])
         partners_b = Sharing(scope=Scope.PARTNERS, partners=("aisi-b",))
-        shared_id, _ = _publish(a, runs.first, keys / "aisi-a.key", partners_b)
+        shared_id, _ = _publish(a, runs.first, keys["aisi-a"], partners_b)
         private_id, private_digest = _publish(
-            a, runs.second, keys / "aisi-a.key", Sharing(scope=Scope.PRIVATE)
+            a, runs.second, keys["aisi-a"], Sharing(scope=Scope.PRIVATE)
         )
         public_id, _ = _publish(
-            c, runs.other_seed, keys / "aisi-c.key", Sharing(scope=Scope.PUBLIC)
+            c, runs.other_seed, keys["aisi-c"], Sharing(scope=Scope.PUBLIC)
         )
         b_copy, _ = _publish(
             b,
             runs.first,
-            keys / "aisi-b.key",
+            keys["aisi-b"],
             Sharing(scope=Scope.PARTNERS, partners=("aisi-a",)),
         )
         first = load_report(runs.first)
