@@ -134,3 +134,37 @@ def test_view_without_runs_says_what_to_do(tmp_path: Path, monkeypatch) -> None:
     assert result.exit_code == 2
     assert "run `redline assess` first" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_the_list_pages_through_the_registrys_own_cursor(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'paged.db'}")
+    db = Database(settings)
+    db.migrate()
+    token = add_institute(db, "aisi-a", "a")
+    key = SigningKey.from_seed(bytes([4]) * 32)
+    register_key(db, "aisi-a", key.public)
+    with TestClient(
+        create_app(settings, database=db), headers=_bearer(token)
+    ) as client:
+        for i in range(101):
+            data = golden()
+            data["created_at"] = f"2026-02-01T{i // 60:02d}:{i % 60:02d}:00Z"
+            body = {
+                "envelope": sign_report_data(data, key),
+                "sharing": {"scope": "network"},
+            }
+            assert client.post("/v1/reports", json=body).status_code == 201
+        first = client.get("/ui/", params={"decision": "deploy_with_safeguards"}).text
+        assert first.count("<tr data-id=") == 100
+        link = re.search(r'href="(/ui/\?[^"]*cursor=[^"]+)" rel="next"', first)
+        assert link is not None
+        second = client.get(link.group(1).replace("&amp;", "&")).text
+        assert second.count("<tr data-id=") == 1
+        assert 'rel="next"' not in second
+        ids = set(re.findall(r'<tr data-id="([^"]+)"', first + second))
+        assert len(ids) == 101
+        assert not re.findall(
+            r"<tr data-id=",
+            client.get("/ui/", params={"decision": "do_not_deploy"}).text,
+        )
+    db.dispose()
