@@ -152,3 +152,12 @@ def test_plotly_is_served_from_the_package(runs: Path) -> None:
     response = TestClient(create_view_app([runs])).get("/static/plotly.min.js")
     assert response.status_code == 200
     assert "plotly.js" in response.text[:400]
+
+
+def test_signed_report_files_are_read_as_given() -> None:
+    signed = Path(__file__).parents[1] / "reports" / "data" / "report.signed.json"
+    client = TestClient(create_view_app([signed]))
+    ids = _ids(client.get("/").text)
+    assert len(ids) == 1
+    assert ">report.signed.json<" in client.get("/").text
+    assert client.get(f"/reports/{ids[0]}").status_code == 200
