@@ -8,7 +8,6 @@ serve` subprocess on 127.0.0.1 and driven by Playwright through Debian's Chromiu
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -191,9 +190,14 @@ def screenshot(page: Any, name: str) -> Path:
     return path
 
 
-def copy_to_docs(path: Path, name: str) -> None:
-    """Refresh a README screenshot when asked (REDLINE_UPDATE_DOCS=1)."""
+def copy_to_docs(page: Any, name: str) -> None:
+    """Refresh a README screenshot (the first screenful) when REDLINE_UPDATE_DOCS=1."""
     if os.environ.get("REDLINE_UPDATE_DOCS") == "1":
         docs = Path(__file__).parents[2] / "docs" / "images"
         docs.mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, docs / name)
+        height = min(1500, page.evaluate("document.documentElement.scrollHeight"))
+        page.screenshot(
+            path=str(docs / name),
+            full_page=True,
+            clip={"x": 0, "y": 0, "width": 1280, "height": height},
+        )

@@ -59,11 +59,11 @@ def test_report_page_shows_every_threshold_and_the_decision(
     points = page.locator("#forest .scatterlayer .point").count()
     assert points >= sum(t.estimate is not None for t in report.thresholds)
     sequential = [s for s in report.suites if s.sequential is not None]
-    assert page.locator(".chart[id^=sequence-] .main-svg").count() == len(
+    assert page.locator(".chart.js-plotly-plot[id^=sequence-]").count() == len(
         [s for s in sequential if any(x.score is not None for x in s.samples)]
     )
-    shot = screenshot(page, "report")
-    copy_to_docs(shot, "dashboard-report.png")
+    screenshot(page, "report")
+    copy_to_docs(page, "dashboard-report.png")
 
 
 def test_sample_table_filters_and_links_to_inspect_view(
@@ -127,8 +127,8 @@ def test_compare_shows_the_p_values(page, view_server: Server, runs: Runs) -> No
     ]
     assert any(p != "-" for p in shown)
     assert "Samples that flipped" in page.inner_text("main")
-    shot = screenshot(page, "compare")
-    copy_to_docs(shot, "dashboard-compare.png")
+    screenshot(page, "compare")
+    copy_to_docs(page, "dashboard-compare.png")
 
 
 def test_compare_refuses_incomparable_keys(page, view_server: Server) -> None:

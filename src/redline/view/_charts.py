@@ -90,9 +90,9 @@ def forest_plot(report: Report) -> dict[str, Any]:
                 "hovertemplate": "%{text}<br>estimate %{x:.3f}<extra></extra>",
             }
         )
-    for name, index, symbol in (
-        ("cutoff", 0, "line-ns-open"),
-        ("alert cutoff", 1, "line-ns"),
+    for name, index, symbol, colour in (
+        ("cutoff", 0, "line-ns-open", "#000000"),
+        ("alert cutoff", 1, "line-ns", "#0072B2"),
     ):
         points = [
             (t.threshold_id, _rule_cutoffs(t.rule)[index]) for t in report.thresholds
@@ -106,11 +106,12 @@ def forest_plot(report: Report) -> dict[str, Any]:
                     "name": name,
                     "x": [c for _, c in points],
                     "y": [tid for tid, _ in points],
+                    # Line-shaped symbols take their colour from the marker line.
                     "marker": {
                         "symbol": symbol,
                         "size": 22,
-                        "line": {"width": 3 if index == 0 else 2},
-                        "color": "#000000" if index == 0 else "#0072B2",
+                        "line": {"width": 3 if index == 0 else 2, "color": colour},
+                        "color": colour,
                     },
                     "hovertemplate": f"{name} %{{x:.3f}}<extra></extra>",
                 }

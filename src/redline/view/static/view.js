@@ -6,6 +6,8 @@ document.addEventListener("DOMContentLoaded", () => {
       Plotly.newPlot(el, spec.data, spec.layout, { responsive: true, displaylogo: false });
     }
   }
+  // textContent, not innerText: a closed <details> (the reasoning) still exports in full.
+  const clean = (c) => c.textContent.replace(/\s+/g, " ").trim();
   const cell = (text) => /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   for (const table of document.querySelectorAll("table.exportable")) {
     const button = document.createElement("button");
@@ -14,7 +16,7 @@ document.addEventListener("DOMContentLoaded", () => {
     button.textContent = `Download ${table.dataset.name || "table"} as CSV`;
     button.addEventListener("click", () => {
       const lines = [...table.rows].map((row) =>
-        [...row.cells].map((c) => cell(c.innerText.trim())).join(","));
+        [...row.cells].map((c) => cell(clean(c))).join(","));
       const blob = new Blob([lines.join("\n") + "\n"], { type: "text/csv" });
       const link = document.createElement("a");
       link.href = URL.createObjectURL(blob);
