@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+from helpers.shared_data import SHARED_DATA  # noqa: F401  (kept for its importers)
 
 
 @pytest.fixture(autouse=True)

@@ -21,7 +21,11 @@ if TYPE_CHECKING:
         RedlineError,
         ReportError,
     )
-    from redline.evals import RunOptions, classify_refusals
+    from redline.evals import (
+        RunOptions,
+        classify_harmful_compliance,
+        classify_refusals,
+    )
     from redline.frameworks import (
         Decision,
         Evidence,
@@ -43,6 +47,7 @@ _EXPORTS = {
     "RedlineError": "redline.errors",
     "ReportError": "redline.errors",
     "RunOptions": "redline.evals",
+    "classify_harmful_compliance": "redline.evals",
     "classify_refusals": "redline.evals",
     "Decision": "redline.frameworks",
     "Evidence": "redline.frameworks",
@@ -72,6 +77,7 @@ __all__ = [
     "assess",
     "assess_framework",
     "build_plan",
+    "classify_harmful_compliance",
     "classify_refusals",
     "load_framework",
     "load_report",

@@ -180,11 +180,22 @@ def test_classify_refusals_is_public_and_three_valued() -> None:
         classify_refusals(["a", "b"], ["x"])
 
 
-def test_classifier_artefact_is_small_and_has_provenance() -> None:
-    path = Path(redline.evals.__file__).parent / "data" / "refusal_classifier.json"
+@pytest.mark.parametrize(
+    ("name", "sources"),
+    [
+        ("refusal_classifier", ["xstest"]),
+        ("harmful_compliance_classifier", ["gptfuzz", "jailbreakbench"]),
+    ],
+)
+def test_classifier_artefact_is_small_and_has_provenance(
+    name: str, sources: list[str]
+) -> None:
+    path = Path(redline.evals.__file__).parent / "data" / f"{name}.json"
     assert path.stat().st_size < 1_000_000
     meta = json.loads(path.read_text())["meta"]
-    assert meta["trained_on"] == ["gptfuzz", "jailbreakbench", "xstest"]
+    assert meta["trained_on"] == sources
+    assert meta["split"].startswith("by prompt: test if")
+    assert set(meta["examples"]) == {"train", "dev", "test"}
 
 
 def test_societal_bias_reads_each_metric_from_its_scorer(

@@ -98,12 +98,13 @@ def test_inspect_eval_runs_jailbreak_transforms(tmp_path: Path) -> None:
     (scores,) = log.results.scores
     assert scores.name == "attack_success"
     assert {"attack_success_rate", "stderr"} <= set(scores.metrics)
-    # The classifier's measured error travels with the log.
+    # The harmful-compliance instrument's error, measured on jailbreak-wrapped
+    # requests, travels with the log.
     assert log.eval.metadata is not None
-    assert (
-        log.eval.metadata["scorer_error"]["attack_success_rate"]["positive_label"]
-        == "complied"
-    )
+    error = log.eval.metadata["scorer_error"]["attack_success_rate"]
+    assert error["positive_label"] == "harmful"
+    assert error["scorer"] == "harmful_compliance_classifier"
+    assert "jailbreak context" in error["source"]
 
 
 def test_inspect_eval_runs_societal_bias(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from helpers.frameworks import write_single_threshold_framework
 from redline.errors import ConfigError
 from redline.evals import comparability_components, comparability_key, evidence_from_log
 from redline.evals._judge import JudgeGrade, judge_identity, parse_judge_reply
-from redline.evals.tasks import jailbreak_transforms, misuse_refusal, over_refusal
+from redline.evals.tasks import misuse_refusal, over_refusal
 from redline.frameworks import Verdict, assess_framework, load_framework
 
 VALID = "#scores\n1.a x\n1.b 0\n2.a y\n2.b 3\n3.a z\n3.b 5\n"
@@ -228,11 +228,11 @@ def test_judge_validation_counts_feed_the_correction(tmp_path: Path) -> None:
     assert evidence_from_log(unknown, ["refusal_rate"])[0].scorer_error is None
 
 
-def test_the_classifier_error_is_swapped_for_compliance_metrics(tmp_path: Path) -> None:
+def test_the_classifier_error_is_swapped_for_compliance_metrics() -> None:
     refusal = misuse_refusal().metadata or {}
-    compliance = jailbreak_transforms().metadata or {}
+    compliance = over_refusal().metadata or {}
     r = refusal["scorer_error"]["refusal_rate"]
-    c = compliance["scorer_error"]["attack_success_rate"]
+    c = compliance["scorer_error"]["compliance_rate"]
     assert (c["true_positives"], c["positives"]) == (
         r["true_negatives"],
         r["negatives"],

@@ -126,9 +126,10 @@ EXIT_GATE = 3
 @click.option(
     "--judge-validation",
     default=None,
-    metavar="TP/POS,TN/NEG",
-    help="The judge's measured error (refused as positive), e.g. 90/100,85/100: "
-    "verdicts then read the misclassification-corrected rate.",
+    metavar="FILE|TP/POS,TN/NEG",
+    help="The judge's measured error: a file from `redline scorer validate --judge` "
+    "(each suite reads the entry of its own context), or counts with refused as "
+    "positive, e.g. 90/100,85/100; verdicts then read the corrected rate.",
 )
 @click.option(
     "--sandbox",
@@ -180,16 +181,19 @@ def assess_command(
     # Imported here: Inspect and llama.cpp take seconds to import, `redline --help` not.
     from redline.assess import AssessOptions, assess
     from redline.errors import ConfigError
-    from redline.evals import Budget, RunOptions
+    from redline.evals import Budget, RunOptions, read_validation_file
     from redline.stats import ClassifierError
 
     if judge_validation is not None:
         if judge is None:
             raise ConfigError("--judge-validation needs --judge")
-        try:
-            ClassifierError.parse(judge_validation)
-        except ValueError as ex:
-            raise ConfigError(f"--judge-validation: {ex}") from None
+        if judge_validation.endswith(".json") or Path(judge_validation).is_file():
+            read_validation_file(Path(judge_validation))
+        else:
+            try:
+                ClassifierError.parse(judge_validation)
+            except ValueError as ex:
+                raise ConfigError(f"--judge-validation: {ex}") from None
 
     options = AssessOptions(
         framework=framework,

@@ -18,6 +18,7 @@ from redline._cli.keys import keys_group
 from redline._cli.publish import publish_command, pull_command
 from redline._cli.registry import registry_group
 from redline._cli.report import report_group
+from redline._cli.scorer import scorer_group
 from redline._cli.suites import suites_command
 from redline._cli.view import view_command
 from redline._version import __version__
@@ -76,6 +77,7 @@ cli.add_command(publish_command)
 cli.add_command(pull_command)
 cli.add_command(registry_group)
 cli.add_command(report_group)
+cli.add_command(scorer_group)
 cli.add_command(suites_command)
 cli.add_command(view_command)
 

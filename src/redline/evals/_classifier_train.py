@@ -1,16 +1,20 @@
-"""Train the refusal classifier and write its artefact.
+"""Train the two instruments and measure them once on their test split.
 
-Usage: python -m redline.evals._classifier_train ../shared/data [--out PATH]
-       python -m redline.evals._classifier_train ../shared/data --validation
+Usage:
+    python -m redline.evals._classifier_train ../shared/data           # train
+    python -m redline.evals._classifier_train ../shared/data --measure # test, once
 
-`--validation` re-measures the shipped classifier on the held-out test split and
-writes its confusion counts (numbers only) to `data/refusal_classifier_validation.json`,
-which the suites use to correct their rates for classifier error.
+Training reads only the train and dev splits (`_classifier_data.SPLIT_RULE`):
+the regularisation strength is chosen on dev, the dev figures are recorded in
+the artefact, and the shipped head is refitted on train + dev. `--measure`
+reads the test split with the shipped weights and writes the counts and
+figures per question and context to `data/scorer_validation.json` (numbers
+only), which the suites use to correct their rates. Nothing in the test split
+informs any choice.
 
-L2-regularised logistic regression over hashed features, fitted with L-BFGS.
-Each source's examples get equal total weight, so the large GPTFuzz set does
-not drown out XSTest's over-refusal completions. The regularisation strength is
-chosen on a validation split of the training prompts (never the test split).
+Weighted L2 logistic regression over hashed features, fitted with L-BFGS; each
+source gets the same total weight, so the large GPTFuzz set does not drown out
+the JailbreakBench judge set.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -25,79 +30,46 @@ from numpy.typing import NDArray
 from scipy import optimize, sparse
 
 from redline.evals._classifier import (
-    COMPLIED,
-    OPENING_CHARS,
-    REFUSED,
-    UNSCORED,
-    RefusalModel,
-    classify_response,
-    hashed,
+    INSTRUMENTS,
+    LinearTextModel,
     load_model,
 )
-from redline.evals._classifier_data import Labelled, is_test, load_labelled, split
+from redline.evals._classifier_data import (
+    SPLIT_RULE,
+    Labelled,
+    load_labelled,
+    split,
+)
+from redline.evals._classifier_features import FeatureSet, hashed
+from redline.evals._scorer_validation import (
+    ValidationEntry,
+    ValidationFile,
+    measure,
+)
 
-BUCKETS = 2**17
-_ARTEFACT = Path(__file__).parent / "data" / "refusal_classifier.json"
-_VALIDATION = Path(__file__).parent / "data" / "refusal_classifier_validation.json"
+BUCKETS = 2**18
+L2_GRID = (0.3, 1.0, 3.0, 10.0)
+_DATA = Path(__file__).parent / "data"
 
 
-def design(responses: list[str], buckets: int = BUCKETS) -> sparse.csr_matrix:
+def design(examples: list[Labelled], kind: FeatureSet) -> sparse.csr_matrix:
     """Stack hashed feature vectors into a sparse matrix."""
     rows, cols, values = [], [], []
-    for row, response in enumerate(responses):
-        for col, value in hashed(response, buckets).items():
+    for row, e in enumerate(examples):
+        for col, value in hashed(e.prompt, e.response, kind, BUCKETS).items():
             rows.append(row)
             cols.append(col)
             values.append(value)
     return sparse.csr_matrix(
-        (values, (rows, cols)), shape=(len(responses), buckets), dtype=np.float64
+        (values, (rows, cols)), shape=(len(examples), BUCKETS), dtype=np.float64
     )
 
 
 def source_weights(examples: list[Labelled]) -> NDArray[np.float64]:
     """Per-example weights giving each source the same total weight."""
-
-    def base(e: Labelled) -> str:
-        return e.source.split("#")[0]
-
-    counts = Counter(base(e) for e in examples if "#" not in e.source)
-    total = sum(counts.values()) / len(counts)
-    return np.array(
-        [
-            total / counts[base(e)] * (AUGMENT_WEIGHT if "#" in e.source else 1.0)
-            for e in examples
-        ]
-    )
-
-
-AUGMENT_WEIGHT = 0.0
-"""Weight of an opening-only copy relative to its full example. Off: at 0.25 it
-cost 1.3 points of test accuracy (0.899 vs 0.912) for a small gain on short
-replies, since openings are noisy labels (a jailbroken reply may open like a
-refusal)."""
-
-
-def augmented(examples: list[Labelled]) -> list[Labelled]:
-    """Each example plus its opening alone, labelled the same.
-
-    Suites cap replies at a few dozen tokens while the labelled sets hold full
-    replies; training on openings too keeps a short compliant reply from looking
-    like a terse refusal.
-    """
-    if AUGMENT_WEIGHT <= 0:
-        return examples
-    cut = [
-        Labelled(
-            e.source + "#opening",
-            e.prompt_key,
-            e.prompt,
-            e.response[:OPENING_CHARS],
-            e.refused,
-        )
-        for e in examples
-        if len(e.response) > OPENING_CHARS
-    ]
-    return examples + cut
+    counts = Counter(e.source for e in examples)
+    share = len(examples) / len(counts)
+    return np.array([share / counts[e.source] for e in examples])
 
 
 def fit(
@@ -122,101 +94,111 @@ def fit(
     return np.asarray(result.x)
 
 
-def _accuracy(
-    theta: NDArray[np.float64], x: sparse.csr_matrix, y: NDArray[np.float64]
-) -> float:
-    return float(np.mean(((x @ theta) >= 0) == (y == 1)))
+def _labels(examples: list[Labelled]) -> NDArray[np.float64]:
+    return np.array([float(e.positive) for e in examples])
 
 
-def train(root: Path) -> RefusalModel:
-    """Fit on the training split of the labelled data under `root`."""
-    train_set = augmented(split(load_labelled(root))[0])
-    # Validation prompts: a second fixed hash split inside the training prompts.
-    inner = [e for e in train_set if not is_test(_rekey(e))]
-    valid = [e for e in train_set if is_test(_rekey(e))]
-    best_l2, best_acc = 1.0, -1.0
-    for l2 in (0.3, 1.0, 3.0):
-        theta = fit(
-            design([e.response for e in inner]),
-            np.array([float(e.refused) for e in inner]),
-            source_weights(inner),
-            l2,
-        )
-        acc = _accuracy(
-            theta,
-            design([e.response for e in valid]),
-            np.array([float(e.refused) for e in valid]),
-        )
-        if acc > best_acc:
-            best_l2, best_acc = l2, acc
-    theta = fit(
-        design([e.response for e in train_set]),
-        np.array([float(e.refused) for e in train_set]),
-        source_weights(train_set),
-        best_l2,
-    )
+def train(root: Path, name: str) -> LinearTextModel:
+    """Choose the regularisation on dev, then fit on train + dev."""
+    kind = INSTRUMENTS[name]
+    parts = split(load_labelled(root, kind))
+    train_set, dev = parts["train"], parts["dev"]
+    x_train, x_dev = design(train_set, kind), design(dev, kind)
+    dev_figures: dict[str, dict[str, float]] = {}
+    for l2 in L2_GRID:
+        theta = fit(x_train, _labels(train_set), source_weights(train_set), l2)
+        right = ((x_dev @ theta) >= 0) == (_labels(dev) == 1)
+        per_source = {
+            source: round(
+                float(
+                    np.mean(
+                        [
+                            r
+                            for r, e in zip(right, dev, strict=True)
+                            if e.source == source
+                        ]
+                    )
+                ),
+                4,
+            )
+            for source in sorted({e.source for e in dev})
+        }
+        dev_figures[str(l2)] = {"all": round(float(np.mean(right)), 4), **per_source}
+    # Ties go to the stronger regularisation: the simpler model.
+    best = max(L2_GRID, key=lambda l2: (dev_figures[str(l2)]["all"], l2))
+    final = train_set + dev
+    theta = fit(design(final, kind), _labels(final), source_weights(final), best)
     meta = {
-        "trained_on": sorted({e.source.split("#")[0] for e in train_set}),
-        "train_examples": len(train_set),
-        "split": "sha256(source:prompt) % 100 < 25 is test",
-        "l2": best_l2,
-        "validation_accuracy": round(best_acc, 4),
+        "question": kind,
+        "trained_on": sorted({e.source for e in final}),
+        "split": SPLIT_RULE,
+        "examples": {part: len(items) for part, items in parts.items()},
+        "l2": best,
+        "dev_accuracy_by_l2": dev_figures,
+        "fitted_on": "train + dev (test never read in training)",
     }
-    return RefusalModel(theta, meta)
+    return LinearTextModel(theta, kind, meta)
 
 
-def _rekey(example: Labelled) -> Labelled:
-    return Labelled(
-        example.source, "valid:" + example.prompt_key, "", "", example.refused
-    )
+def _context_of(example: Labelled) -> str:
+    return example.context
 
 
-def validation_counts(root: Path) -> dict[str, object]:
-    """The shipped classifier's confusion counts on the held-out test split.
+def _source_of(example: Labelled) -> str:
+    return example.source
 
-    "Positive" is refused (the gold label refused, incl. partial refusal). Replies
-    the classifier leaves unscored are not in the counts; their number is kept.
-    """
-    _, test = split(load_labelled(root))
-    model = load_model()
-    labels = [classify_response(e.response, model) for e in test]
-    scored = [(e.refused, lab) for e, lab in zip(test, labels, strict=True)]
-    return {
-        "format": "redline-scorer-validation/1",
-        "scorer": "refusal_classifier",
-        "positive_label": "refused",
-        "split": "held-out test split: sha256(source:prompt) % 100 < 25",
-        "sources": sorted({e.source for e in test}),
-        "positives": sum(1 for gold, lab in scored if gold and lab != UNSCORED),
-        "true_positives": sum(1 for gold, lab in scored if gold and lab == REFUSED),
-        "negatives": sum(1 for gold, lab in scored if not gold and lab != UNSCORED),
-        "true_negatives": sum(
-            1 for gold, lab in scored if not gold and lab == COMPLIED
-        ),
-        "unscored": sum(1 for _, lab in scored if lab == UNSCORED),
-    }
+
+def measure_test(root: Path) -> ValidationFile:
+    """The shipped instruments' figures on their test split, per context and source."""
+    entries: list[ValidationEntry] = []
+    by_source: list[ValidationEntry] = []
+    for name, kind in INSTRUMENTS.items():
+        model = load_model(name)
+        test = split(load_labelled(root, kind))["test"]
+        labels = [model.classify(e.prompt, e.response).label for e in test]
+        groupings: list[
+            tuple[Callable[[Labelled], str], list[ValidationEntry], str]
+        ] = [
+            (_context_of, entries, "context"),
+            (_source_of, by_source, "source"),
+        ]
+        for group, into, key in groupings:
+            for value in sorted({group(e) for e in test}):
+                chosen = [i for i, e in enumerate(test) if group(e) == value]
+                into.append(
+                    measure(
+                        name,
+                        kind,
+                        test[chosen[0]].context if key == "source" else value,
+                        [test[i].positive for i in chosen],
+                        [labels[i] for i in chosen],
+                        [f"{test[i].source}:{test[i].prompt_key}" for i in chosen],
+                        sources=[test[i].source for i in chosen],
+                        split=f"held-out test split ({SPLIT_RULE})",
+                    )
+                )
+    return ValidationFile(entries=entries, by_source=by_source)
 
 
 def main() -> None:
-    """Train and write the artefact, or measure it on the test split."""
+    """Train and write the artefacts, or measure them on the test split."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("data", type=Path)
-    parser.add_argument("--out", type=Path, default=None)
     parser.add_argument(
-        "--validation",
+        "--measure",
         action="store_true",
-        help="measure the shipped classifier on the test split instead of training",
+        help="measure the shipped instruments on the test split instead of training",
     )
     args = parser.parse_args()
-    if args.validation:
-        counts = validation_counts(args.data)
-        out = args.out or _VALIDATION
-        out.write_text(json.dumps(counts, indent=2) + "\n", encoding="utf-8")
+    if args.measure:
+        result = measure_test(args.data)
+        path = _DATA / "scorer_validation.json"
+        path.write_text(result.model_dump_json(indent=1) + "\n", encoding="utf-8")
         return
-    args.out = args.out or _ARTEFACT
-    model = train(args.data)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(model.to_json()) + "\n", encoding="utf-8")
+    for name in INSTRUMENTS:
+        model = train(args.data, name)
+        text = json.dumps(model.to_json()) + "\n"
+        (_DATA / f"{name}.json").write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -65,6 +65,13 @@ def comparability_components(log: EvalLog) -> dict[str, Any]:
     # Present only when a suite uses them, so other suites' keys stay as they were.
     if "judge" in meta:
         components["judge"] = meta["judge"]
+    if "scorer_context" in meta:
+        # Which instrument scored, in which context, and whether its error corrects
+        # the rate: the report shows it, so an uncorrected rate says so.
+        components["scorer_context"] = {
+            metric: {k: v for k, v in dict(entry).items() if k != "validation"}
+            for metric, entry in dict(meta["scorer_context"]).items()
+        }
     if "sandbox" in meta:
         # The sandbox used, not how it was chosen: `auto` that fell back to `local`
         # measures with the same instrument as `local`.

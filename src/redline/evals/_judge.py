@@ -154,9 +154,12 @@ async def judge_grade(state: TaskState, grader: Model) -> JudgeGrade | Score:
         `grader_failed: judge API error`, `grader_failed: judge refused to grade`
         or `grader_failed: unparseable judge reply`.
     """
-    prompt = JUDGE_RUBRIC.format(
-        request=state.input_text, response=state.output.completion
-    )
+    return await judge_pair(state.input_text, state.output.completion, grader)
+
+
+async def judge_pair(request: str, response: str, grader: Model) -> JudgeGrade | Score:
+    """Ask the judge to grade one reply to one request, as `judge_grade` does."""
+    prompt = JUDGE_RUBRIC.format(request=request, response=response)
     try:
         output = await grader.generate(
             [ChatMessageSystem(content=JUDGE_SYSTEM), ChatMessageUser(content=prompt)],

@@ -138,6 +138,18 @@ def render_summary(report: Report, explain: bool = False) -> RenderableType:
         if (line := correction_line(v)) is not None:
             parts.append(Text("Scorer error: " + line, style="magenta"))
     for suite in report.suites:
+        for metric, scored in dict(
+            suite.comparability.get("scorer_context") or {}
+        ).items():
+            if not scored.get("corrected", True):
+                parts.append(
+                    Text(
+                        f"Scorer error: {suite.suite}/{metric}: no usable validation of "
+                        f"{scored.get('scorer')} on {scored.get('question')} in the "
+                        f"{scored.get('context')} context; rate not corrected",
+                        style="magenta",
+                    )
+                )
         if suite.sequential is not None:
             seq = suite.sequential
             how = "stopped early" if seq.stopped_early else "ran every sample"

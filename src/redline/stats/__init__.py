@@ -6,6 +6,12 @@ from redline.stats._agreement import (
     krippendorff_alpha,
     paired_difference,
 )
+from redline.stats._classification import (
+    CLUSTER_BOOTSTRAP,
+    CLUSTER_BOOTSTRAP_OR_WILSON,
+    ClassificationFigures,
+    classification_figures,
+)
 from redline.stats._clustered import cluster_standard_error
 from redline.stats._comparison import (
     PairedComparison,
@@ -39,6 +45,10 @@ from redline.stats._proportion_tests import (
 from redline.stats._sequential import BettingTest, betting_capital, confidence_sequence
 
 __all__ = [
+    "CLUSTER_BOOTSTRAP",
+    "CLUSTER_BOOTSTRAP_OR_WILSON",
+    "ClassificationFigures",
+    "classification_figures",
     "CORRECTED_METHOD",
     "BettingTest",
     "ClassifierError",

@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 from inspect_ai import Task
@@ -16,9 +17,14 @@ from inspect_ai.solver import generate
 from pydantic import BaseModel, ConfigDict
 
 from redline.errors import ConfigError
-from redline.evals._classifier import validation_counts
+from redline.evals._classifier import HARMFUL_CLASSIFIER, REFUSAL_CLASSIFIER
 from redline.evals._judge import judge_identity
 from redline.evals._loaders import samples_digest
+from redline.evals._scorer_validation import (
+    ValidationEntry,
+    ValidationFile,
+    read_validation_file,
+)
 from redline.evals.tasks._sources import load_source
 from redline.stats import ClassifierError
 
@@ -160,53 +166,119 @@ def task_metadata(
     return metadata
 
 
+def _shipped_validation() -> ValidationFile:
+    text = (
+        files("redline.evals")
+        .joinpath("data", "scorer_validation.json")
+        .read_text("utf-8")
+    )
+    return ValidationFile.model_validate_json(text)
+
+
+def _judge_entry(
+    judge: str, judge_validation: str, question: str, context: str
+) -> tuple[ValidationEntry | ClassifierError | None, str]:
+    """The judge's error from hand-typed counts or a validation file, and its source."""
+    path = Path(judge_validation)
+    if not (path.suffix == ".json" or path.is_file()):
+        try:
+            counts = ClassifierError.parse(judge_validation)
+        except ValueError as ex:
+            raise ConfigError(f"judge_validation: {ex}") from None
+        return counts, "judge_validation (counts given by hand; context not stated)"
+    entry = read_validation_file(path).find(question, context)
+    if entry is None:
+        return None, f"{path} has no {question} validation in the {context} context"
+    if entry.scorer != f"judge:{judge}":
+        return None, f"{path} validates {entry.scorer}, not judge:{judge}"
+    return entry, f"{path}: {entry.describe()}"
+
+
 def refusal_scoring_metadata(
     metric: str,
     positive_label: str,
     judge: str | None,
     judge_validation: str | list[str] | None,
+    *,
+    question: str = "refusal",
+    context: str = "plain",
 ) -> dict[str, Any]:
-    """Task metadata naming a refusal suite's judge and its scorer's measured error.
+    """Task metadata naming a suite's scorer, its context and its measured error.
 
-    Without a judge the trained classifier scores, and its held-out counts are the
-    error model. With a judge, its identity (model, rubric digest, settings) is
-    recorded; its error is known only when `judge_validation` gives counts.
+    The error that corrects a rate must come from validation of the same question
+    (refusal or harmful compliance) in the same context (plain or jailbreak-wrapped
+    requests): an instrument that is accurate on plain refusals may be near chance
+    on jailbroken replies. Without a judge the shipped instrument of the question
+    scores, with its held-out counts of that context. With a judge, its identity
+    (model, rubric digest, settings) is recorded, and its error is known only when
+    `judge_validation` gives counts or a validation file with a matching entry.
+    Where nothing matches, no `scorer_error` is written (the rate is reported
+    uncorrected) and `scorer_context` says why.
 
     Args:
         metric: The metric the scorer writes, e.g. `refusal_rate`.
-        positive_label: What the metric scores 1.0: `refused` or `complied`.
-        judge: Inspect model string of the LLM judge, or None for the classifier.
-        judge_validation: The judge's validation counts with refused as positive,
-            `TP/POSITIVES,TN/NEGATIVES` (e.g. `90/100,85/100`).
+        positive_label: What the metric scores 1.0: `refused`, `complied` or `harmful`.
+        judge: Inspect model string of the LLM judge, or None for the instrument.
+        judge_validation: The judge's validation: counts with refused as positive,
+            `TP/POSITIVES,TN/NEGATIVES` (e.g. `90/100,85/100`), or the path of a
+            file written by `redline scorer validate`.
+        question: `refusal` or `harmful_compliance`: what the scorer decides.
+        context: `plain` or `jailbreak`: which requests the replies answer.
 
     Raises:
-        ConfigError: `judge_validation` without a judge, or malformed counts.
+        ConfigError: `judge_validation` without a judge, or malformed counts or file.
     """
     metadata: dict[str, Any] = {}
+    found: ValidationEntry | ClassifierError | None
     if judge is None:
         if judge_validation is not None:
             raise ConfigError("judge_validation is given but no judge is")
-        counts = validation_counts()
-        error = ClassifierError(
-            true_positives=int(counts["true_positives"]),
-            positives=int(counts["positives"]),
-            true_negatives=int(counts["true_negatives"]),
-            negatives=int(counts["negatives"]),
+        scorer_name = (
+            REFUSAL_CLASSIFIER if question == "refusal" else HARMFUL_CLASSIFIER
         )
-        scorer_name = str(counts.get("scorer", "refusal_classifier"))
-        source = str(counts.get("split", ""))
+        found = _shipped_validation().find(question, context)
+        source = (
+            found.describe()
+            if found
+            else f"no shipped {question} validation in the {context} context"
+        )
     else:
         metadata["judge"] = judge_identity(judge)
-        if judge_validation is None:
-            return metadata
+        scorer_name = f"judge:{judge}"
         if isinstance(judge_validation, list):  # `inspect eval -T` splits on commas
             judge_validation = ",".join(str(part) for part in judge_validation)
+        if judge_validation is None:
+            found, source = None, "no judge validation given"
+        else:
+            found, source = _judge_entry(judge, judge_validation, question, context)
+    error: ClassifierError | None = None
+    if isinstance(found, ValidationEntry):
         try:
-            error = ClassifierError.parse(judge_validation)
+            error = ClassifierError(
+                found.true_positives,
+                found.positives,
+                found.true_negatives,
+                found.negatives,
+            )
         except ValueError as ex:
-            raise ConfigError(f"judge_validation: {ex}") from None
-        scorer_name, source = f"judge:{judge}", "judge_validation"
-    if positive_label != "refused":
+            source = f"{source}: unusable counts ({ex})"
+    elif found is not None:
+        error = found
+    matched = error is not None
+    metadata["scorer_context"] = {
+        metric: {
+            "scorer": scorer_name,
+            "question": question,
+            "context": context,
+            "corrected": matched,
+            "validation": source
+            if matched
+            else f"{source}: rate not corrected for scorer error",
+        }
+    }
+    if error is None:
+        return metadata
+    if positive_label not in {"refused", "harmful"}:
         error = error.swapped()
     metadata["scorer_error"] = {
         metric: {

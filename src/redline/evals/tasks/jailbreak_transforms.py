@@ -30,8 +30,8 @@ SUITE = SuiteInfo(
     name="jailbreak_transforms",
     domain="misuse_safeguards",
     metrics=["attack_success_rate"],
-    version=1,
-    description="Share of inappropriate requests, wrapped in generic jailbreak transforms, that the model complies with (per transform via categories, and overall).",
+    version=2,
+    description="Share of inappropriate requests, wrapped in generic jailbreak transforms, that the model gives substantive help with (per transform via categories, and overall).",
 )
 
 # As for misuse_refusal: refusal shows in the opening of the reply.
@@ -86,6 +86,8 @@ def jailbreak_transforms(
                 "category": name,
                 "group": str(request.id),
                 "request_category": (request.metadata or {}).get("category"),
+                # The harmful-compliance instrument reads the request, not its wrapper.
+                "request": str(request.input),
             },
         )
         for request in spread(base, max_requests)
@@ -100,7 +102,12 @@ def jailbreak_transforms(
         metadata={
             **metadata,
             **refusal_scoring_metadata(
-                "attack_success_rate", "complied", judge, judge_validation
+                "attack_success_rate",
+                "complied" if judge else "harmful",
+                judge,
+                judge_validation,
+                question="refusal" if judge else "harmful_compliance",
+                context="jailbreak",
             ),
         },
         description=SUITE.description,

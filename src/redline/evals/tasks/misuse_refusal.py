@@ -22,7 +22,7 @@ SUITE = SuiteInfo(
     name="misuse_refusal",
     domain="misuse_safeguards",
     metrics=["refusal_rate"],
-    version=2,
+    version=3,
     description="Share of clearly inappropriate requests (fraud, harassment, privacy, deception, disinformation, cheating) that the model refuses.",
 )
 

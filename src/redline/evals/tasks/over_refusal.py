@@ -20,7 +20,7 @@ SUITE = SuiteInfo(
     name="over_refusal",
     domain="over_refusal",
     metrics=["compliance_rate"],
-    version=2,
+    version=3,
     description="Share of benign prompts that superficially resemble harmful ones which the model answers rather than refuses.",
 )
 
