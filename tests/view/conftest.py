@@ -91,7 +91,7 @@ class Server:
     """A `redline ...` server subprocess on 127.0.0.1, up once `ready` answers 200."""
 
     def __init__(
-        self, args: list[str], ready: str, log: Path, env: dict[str, str] | None = None
+        self, args: list[str], ready: str, log: Path, cwd: Path | None = None
     ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -99,7 +99,8 @@ class Server:
         with log.open("ab") as out:
             self.proc = subprocess.Popen(
                 [*REDLINE, *args, "--port", str(self.port)],
-                stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
+                stdout=out, stderr=subprocess.STDOUT, cwd=cwd,
+                env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
             )  # fmt: skip
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

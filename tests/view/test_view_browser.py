@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shutil
 from pathlib import Path
 
 from conftest import Runs, Server, copy_to_docs, redline, screenshot
@@ -32,6 +33,20 @@ def test_list_shows_every_run(page, view_server: Server, runs: Runs) -> None:
         assert report_file.parent.name in table
         assert report.model in table
     screenshot(page, "list")
+
+
+def test_view_with_no_paths_shows_the_runs_under_dot_runs(
+    page, runs: Runs, tmp_path: Path
+) -> None:
+    # What a new user types after `redline assess`: runs/ beside them, no arguments.
+    shutil.copytree(runs.root, tmp_path / "runs")
+    server = Server(["view", "--no-browser"], "/", tmp_path / "view.log", cwd=tmp_path)
+    try:
+        page.goto(server.url + "/")
+        assert len(_row_ids(page)) == 3
+        assert "first" in page.inner_text("#assessments")
+    finally:
+        server.stop()
 
 
 def test_list_filters_by_framework(page, view_server: Server, runs: Runs) -> None:
