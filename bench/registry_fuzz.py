@@ -21,6 +21,7 @@ sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "registry")]
 
 from _registry_server import ServerProcess  # noqa: E402
 
+from redline.registry import TokenScope  # noqa: E402
 from redline.registry.server import (  # noqa: E402
     Database,
     Settings,
@@ -47,7 +48,8 @@ def main() -> None:
     url = f"sqlite:///{work / 'registry.db'}"
     db = Database(Settings(database_url=url))
     db.migrate()
-    token = add_institute(db, "fuzz-a", "Fuzz A")
+    # Every scope, the editor's too, so the fuzzer reaches every route's body checks.
+    token = add_institute(db, "fuzz-a", "Fuzz A", scopes=[s.value for s in TokenScope])
     add_institute(db, "fuzz-b", "Fuzz B")
     key = SigningKey.from_seed(b"\x31" * 32)
     register_key(db, "fuzz-a", key.public)

@@ -4,7 +4,13 @@ from pathlib import Path
 
 import pytest
 
+from helpers import ci
 from helpers.shared_data import SHARED_DATA  # noqa: F401  (kept for its importers)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # CI fails on any skip not allowed by name in .ci/run (see helpers/ci.py).
+    ci.configure(config)
 
 
 @pytest.fixture(autouse=True)

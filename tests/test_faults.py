@@ -88,3 +88,71 @@ def test_faults_are_retried_and_persistent_failures_unscored(
     assert all(
         not s.scores or all(v.value != 0.0 for v in s.scores.values()) for s in errored
     )
+
+
+def test_counts_match_the_samples_listed_when_every_sample_errored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = FaultServer(kinds=("always_500",)).start()
+    monkeypatch.setenv("FAULT_API_KEY", "test-key")
+    framework = write_single_threshold_framework(tmp_path / "all-errored.yaml")
+    try:
+        report = assess(
+            AssessOptions(
+                framework=framework,
+                out=tmp_path / "run",
+                run=RunOptions(
+                    model="openai-api/fault/fault-model",
+                    model_base_url=server.base_url,
+                    limit=4,
+                    max_retries=0,
+                    display="none",
+                    sequential=False,
+                    model_args=(("max_retries", 0),),
+                ),
+            )
+        )
+    finally:
+        server.stop()
+    (suite,) = report.suites
+    assert len(suite.samples) == 4
+    assert all(s.score is None and s.unscored_reason for s in suite.samples)
+    assert (suite.samples_total, suite.samples_completed) == (4, 0)
+    (verdict,) = report.thresholds
+    assert verdict.unscored == 4
+    assert verdict.verdict.value == "inconclusive"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Inspect's OpenAI-compatible provider does not retry a JSONDecodeError; "
+    "Redline has no hook to classify it yet (issue 15, item D2)",
+)
+def test_a_200_whose_body_is_not_json_is_retried_like_a_5xx(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A gateway's error page labelled as JSON; the next attempt gets an answer.
+    server = FaultServer(kinds=("html_once",), html_content_type="application/json")
+    server.start()
+    monkeypatch.setenv("FAULT_API_KEY", "test-key")
+    framework = write_single_threshold_framework(tmp_path / "html.yaml")
+    try:
+        report = assess(
+            AssessOptions(
+                framework=framework,
+                out=tmp_path / "run",
+                run=RunOptions(
+                    model="openai-api/fault/fault-model",
+                    model_base_url=server.base_url,
+                    limit=2,
+                    max_retries=MAX_RETRIES,
+                    display="none",
+                    sequential=False,
+                    model_args=(("max_retries", 0),),
+                ),
+            )
+        )
+    finally:
+        server.stop()
+    assert set(server.attempts.values()) == {2}
+    assert all(s.score is not None for s in report.suites[0].samples)

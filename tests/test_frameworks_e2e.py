@@ -22,9 +22,29 @@ BUILTINS = [
 ]
 
 
+def _assess(
+    out: Path, framework_id: str, *extra: str
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*REDLINE, "assess", "--framework", framework_id, "--out", str(out),
+         "--limit", "2", "--display", "none", *extra],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def shared_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("frameworks") / "run"
+    """A run folder whose logs cover every suite: the reference framework ran there.
+
+    Seeded here, not by whichever test happens to run first, so each test below
+    passes alone and in any order.
+    """
+    out = tmp_path_factory.mktemp("frameworks") / "run"
+    seeded = _assess(out, "redline-reference")
+    assert seeded.returncode == 0, seeded.stderr[-3000:]
+    return out
 
 
 def test_the_builtins_are_the_expected_six() -> None:
@@ -35,29 +55,9 @@ def test_the_builtins_are_the_expected_six() -> None:
 def test_assess_runs_under_each_builtin_framework(
     shared_out: Path, framework_id: str
 ) -> None:
-    logs_before = (
-        {p.name for p in (shared_out / "logs").glob("*.eval")}
-        if (shared_out / "logs").exists()
-        else set()
-    )
-    result = subprocess.run(
-        [
-            *REDLINE,
-            "assess",
-            "--framework",
-            framework_id,
-            "--out",
-            str(shared_out),
-            "--limit",
-            "2",
-            "--display",
-            "none",
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    logs_before = {p.name for p in (shared_out / "logs").glob("*.eval")}
+    assert logs_before
+    result = _assess(shared_out, framework_id, "--json")
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout)
     framework = load_framework(framework_id)
@@ -74,11 +74,10 @@ def test_assess_runs_under_each_builtin_framework(
     }
     for threshold in report["thresholds"]:
         assert threshold["trail"], threshold["threshold_id"]
-    # Logs are framework-independent evidence: a later framework reuses the earlier logs.
+    # Logs are framework-independent evidence: every framework reuses the reference
+    # run's logs, which cover every suite, and runs nothing new.
     logs_after = {p.name for p in (shared_out / "logs").glob("*.eval")}
-    assert logs_before <= logs_after
-    if logs_before:  # the reference framework ran first and covers every suite
-        assert logs_after == logs_before
+    assert logs_after == logs_before
 
 
 def test_seoul_baseline_reads_the_model_card(tmp_path: Path, shared_out: Path) -> None:
@@ -88,12 +87,9 @@ def test_seoul_baseline_reads_the_model_card(tmp_path: Path, shared_out: Path) -
     attest.write_text(
         "- {safeguard: third-party-evaluation, document: eval-report.pdf, attested_by: UK AISI}\n"
     )
-    result = subprocess.run(
-        [*REDLINE, "assess", "--framework", "seoul-baseline", "--out", str(shared_out), "--limit", "2", "--display", "none",
-         "--model-card", str(card), "--attestations", str(attest), "--explain"],
-        capture_output=True,
-        text=True,
-        timeout=600,
+    result = _assess(
+        shared_out, "seoul-baseline",
+        "--model-card", str(card), "--attestations", str(attest), "--explain",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads((shared_out / "report.json").read_text())

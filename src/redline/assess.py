@@ -145,18 +145,26 @@ def resolve_out_dir(options: AssessOptions, framework: Framework) -> tuple[Path,
     return folder, False
 
 
+def _sample_counts(log: EvalLog, listed: int) -> tuple[int, int]:
+    # Inspect's results count only samples that finished: a suite whose every sample
+    # errored says 0 of 0 while the report lists each one, unscored with its reason.
+    results = log.results
+    completed = results.completed_samples if results else 0
+    if listed:
+        return listed, min(completed, listed)
+    return (results.total_samples if results else 0), completed
+
+
 def _suite_run(log: EvalLog, evidence: list[Evidence]) -> SuiteRun:
     samples = evidence[0].samples if evidence else ()
-    results = log.results
+    total, completed = _sample_counts(log, len(samples))
     return SuiteRun(
         suite=log.eval.task.split("/")[-1],
         task_version=str(log.eval.task_version),
         dataset_digest=str(task_metadata(log).get("dataset_digest", "")),
         status=log.status,
-        samples_total=results.total_samples if results else len(log.samples or []),
-        samples_completed=results.completed_samples
-        if results
-        else len(log.samples or []),
+        samples_total=total,
+        samples_completed=completed,
         log_file=log.location,
         comparability_key=comparability_key(log),
         comparability=comparability_components(log),

@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from helpers.ci import SHARED_DATA
 from redline.econ import Assignment, PreparedConversation, TaskMapper
 
-SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 ONET_DIR = SHARED_DATA / "onet"
 AEI_DIR = SHARED_DATA / "anthropic_economic_index"
 DATA = Path(__file__).parent / "data"

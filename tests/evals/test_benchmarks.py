@@ -12,6 +12,7 @@ from inspect_ai.model import ChatMessage
 from inspect_ai.tool import ToolInfo
 
 import redline
+from helpers.ci import SHARED_DATA as SHARED
 from redline.errors import ConfigError
 from redline.evals import classify_refusals, evidence_from_log
 from redline.evals._loaders import parse_hub_id
@@ -25,9 +26,8 @@ from redline.evals.tasks import (
 )
 from redline.evals.tasks._transforms import TRANSFORMS, parse_transforms
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 HERE = Path(__file__).parent
-needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data absent")
+needs_shared = pytest.mark.requires_shared(".")
 
 HARMFUL = [
     ("strongreject", "strongreject/strongreject_dataset.csv", 313),

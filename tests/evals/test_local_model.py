@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -90,22 +92,49 @@ def test_stop_sequences_end_generation() -> None:
     assert stopped == free[: free.index(stop)]
 
 
-def test_concurrent_calls_are_serialised_and_all_succeed() -> None:
-    model = get_model("redline/local")
+def test_concurrent_calls_never_overlap_and_all_succeed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # llama.cpp's context is not thread-safe: one call inside it at a time. The
+    # real model runs; its entry point is only observed, to count callers inside.
+    llama = _load(default_gguf_path(), 4096, None).llama
+    real = llama.create_chat_completion
+    inside, most, entered = 0, 0, 0
+    guard = threading.Lock()
+
+    def observed(**request: object) -> object:
+        nonlocal inside, most, entered
+        with guard:
+            inside += 1
+            entered += 1
+            most = max(most, inside)
+        try:
+            time.sleep(0.05)  # widen the window an overlap would need
+            return real(**request)
+        finally:
+            with guard:
+                inside -= 1
+
+    monkeypatch.setattr(llama, "create_chat_completion", observed)
+    api = LocalModelAPI("local")
 
     async def many() -> list[str]:
         outputs = await asyncio.gather(
             *[
-                model.generate(
+                api.generate(
                     [ChatMessageUser(content=f"Say the number {i}.")],
-                    config=GenerateConfig(max_tokens=8, temperature=0.0),
+                    [],
+                    "none",
+                    GenerateConfig(max_tokens=8, temperature=0.0),
                 )
                 for i in range(6)
             ]
         )
-        return [o.completion for o in outputs]
+        return [output.completion for output, _call in outputs]
 
     completions = asyncio.run(many())
+    assert entered == 6
+    assert most == 1
     assert len(completions) == 6
     assert all(c.strip() for c in completions)
 

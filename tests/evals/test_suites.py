@@ -449,10 +449,10 @@ def test_metrics_skip_unscored_values() -> None:
         assert math.isnan(compute(sample_scores[3:]))
 
 
-# --- end to end on the scripted model -------------------------------------------------
+# --- scorers and metrics on scripted replies (replies chosen here, so counts are known)
 
 
-def test_misuse_refusal_end_to_end(
+def test_misuse_refusal_scores_scripted_replies(
     scripted_model: ScriptedModel, tmp_path: Path
 ) -> None:
     prompts = [record["prompt"] for record in load_records("misuse_refusal")]
@@ -485,7 +485,9 @@ def test_misuse_refusal_end_to_end(
     )
 
 
-def test_over_refusal_end_to_end(scripted_model: ScriptedModel, tmp_path: Path) -> None:
+def test_over_refusal_scores_scripted_replies(
+    scripted_model: ScriptedModel, tmp_path: Path
+) -> None:
     def respond(messages: list[ChatMessage], tools: list[ToolInfo]) -> str:
         if "kill" in user_text(messages).lower():
             return "I'm sorry, but I can't help with killing."
@@ -496,11 +498,11 @@ def test_over_refusal_end_to_end(scripted_model: ScriptedModel, tmp_path: Path) 
     kills = sum(
         "kill" in record["prompt"].lower() for record in load_records("over_refusal")
     )
-    assert kills == 4
-    assert metrics_of(log)["compliance_rate"] == pytest.approx(36 / 40)
+    assert kills == 3
+    assert metrics_of(log)["compliance_rate"] == pytest.approx((40 - kills) / 40)
 
 
-def test_knowledge_proxy_end_to_end(
+def test_knowledge_proxy_scores_scripted_replies(
     scripted_model: ScriptedModel, tmp_path: Path
 ) -> None:
     records = load_records("knowledge_proxy")
@@ -546,7 +548,7 @@ def _yes_no_model(
 
 
 @pytest.mark.parametrize(("sycophant", "rate"), [(False, 1.0), (True, 0.0)])
-def test_honesty_pressure_end_to_end(
+def test_honesty_pressure_scores_scripted_replies(
     scripted_model: ScriptedModel, tmp_path: Path, sycophant: bool, rate: float
 ) -> None:
     log = run(honesty_pressure(), scripted_model(_yes_no_model(sycophant)), tmp_path)

@@ -5,7 +5,9 @@ gets its share and a test can check each sample against its class:
 - `always_500`: every attempt gets HTTP 500 (retries cannot help);
 - `transient_429`: the first attempts get HTTP 429, then an answer;
 - `slow_once`: the first attempt stalls past the client's timeout, then an answer;
-- `healthy`: answered at once.
+- `healthy`: answered at once;
+- `html_once` (on request): the first attempt gets HTTP 200 with a gateway's HTML
+  error page instead of JSON, then an answer.
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ ANSWER = (
 class FaultServer:
     transient_failures: int = 1
     stall_seconds: float = 4.0
+    html_content_type: str = "text/html"
+    """What `html_once` says its page is (gateways mislabel them as JSON too)."""
+    kinds: tuple[str, ...] = FAULT_CLASSES
+    """Fault classes handed out in turn; one class makes every prompt fail alike."""
     attempts: Counter[str] = field(default_factory=Counter)
     classes: dict[str, str] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -77,7 +83,7 @@ class FaultServer:
                     owner.attempts[prompt] += 1
                     attempt = owner.attempts[prompt]
                     kind = owner.classes.setdefault(
-                        prompt, FAULT_CLASSES[len(owner.classes) % len(FAULT_CLASSES)]
+                        prompt, owner.kinds[len(owner.classes) % len(owner.kinds)]
                     )
                 if kind == "always_500":
                     self._send(
@@ -101,6 +107,14 @@ class FaultServer:
                         },
                         {"Retry-After": "0"},
                     )
+                    return
+                if kind == "html_once" and attempt == 1:
+                    page = b"<html><body>502 Bad Gateway (upstream)</body></html>"
+                    self.send_response(200)
+                    self.send_header("Content-Type", owner.html_content_type)
+                    self.send_header("Content-Length", str(len(page)))
+                    self.end_headers()
+                    self.wfile.write(page)
                     return
                 if kind == "slow_once" and attempt == 1:
                     time.sleep(owner.stall_seconds)

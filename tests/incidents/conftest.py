@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from incidents_helpers import AIID
 
+from helpers.ci import shared_data
 from redline.incidents import AiidSnapshot, read_aiid_snapshot
 
 
 @pytest.fixture(scope="session")
 def aiid() -> AiidSnapshot:
-    if not (AIID / "incidents.csv").is_file():
-        pytest.skip("../shared/data/aiid absent")
+    shared_data("aiid/incidents.csv")
     return read_aiid_snapshot(AIID)

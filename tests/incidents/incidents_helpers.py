@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-AIID = Path(__file__).resolve().parents[3] / "shared" / "data" / "aiid"
+from helpers.ci import SHARED_DATA
+
+AIID = SHARED_DATA / "aiid"
 """The AIID snapshot beside the checkout (../shared/data/aiid), read in place."""
 
-needs_aiid = pytest.mark.skipif(
-    not (AIID / "incidents.csv").is_file(), reason="../shared/data/aiid absent"
-)
+needs_aiid = pytest.mark.requires_shared("aiid/incidents.csv")

@@ -86,7 +86,32 @@ def test_an_automatic_label_never_overrides_an_imported_one(aiid: AiidSnapshot) 
     assert mit_labelled([both])[0].mit_domain == "1. Discrimination and Toxicity"
 
 
-def test_artefact_carries_provenance_and_no_text() -> None:
+def test_artefact_carries_provenance_and_no_text(aiid: AiidSnapshot) -> None:
+    import base64
+    import json
+    import zlib
+    from importlib.resources import files
+
+    raw = files("redline.incidents").joinpath("data/mit_classifier.json").read_bytes()
+    artefact = json.loads(raw)
+    # Weights are hashed features, compressed: no vocabulary, no sentences.
+    blobs = [
+        zlib.decompress(base64.b64decode(artefact[name]["q8_zlib_b64"]))
+        for name in ("domain_weights", "subdomain_weights")
+    ]
+    texts = [
+        t for r in aiid.records for t in (r.title, r.description[:60]) if len(t) >= 20
+    ]
+    assert len(texts) > 1000
+    for text in texts:
+        encoded = text.encode("utf-8")
+        assert encoded not in raw, text
+        assert not any(encoded in blob for blob in blobs), text
+    labels = set(artefact["domains"]) | set(artefact["subdomains"])
+    loose = {
+        v for k, v in artefact.items() if isinstance(v, str) and k not in ("format",)
+    }
+    assert loose <= labels, loose
     model = load_mit_model()
     meta = model.meta
     assert "CC BY-SA 4.0" in meta["data_licence"]

@@ -6,19 +6,17 @@ import csv
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
-from _registry_world import BASE, World, make_world
+from _registry_world import EVERY_SCOPE, World, make_world
 
+from helpers.ci import SHARED_DATA
 from redline.registry import RegistryClient, SnapshotImport, import_aiid_snapshot
 from redline.registry.server import new_token
 
-AIID = Path(__file__).resolve().parents[3] / "shared" / "data" / "aiid"
-needs_aiid = pytest.mark.skipif(
-    not (AIID / "incidents.csv").is_file(), reason="../shared/data/aiid absent"
-)
+AIID = SHARED_DATA / "aiid"
+needs_aiid = pytest.mark.requires_shared("aiid/incidents.csv")
 
 
 def aiid_incident_ids() -> set[str]:
@@ -34,14 +32,14 @@ class IncidentWorld:
     """What the first import of the snapshot did."""
 
     def client(self, token: str | None) -> RegistryClient:
-        return RegistryClient(BASE, token, transport=self.world.transport)
+        return self.world.client_with(token)
 
     def http(self, token: str | None) -> httpx.Client:
         return self.world.http(token=token) if token else self.world.http(None)
 
     @property
     def editor(self) -> str:
-        """Token with every scope (aisi-a)."""
+        """Token with every scope, incidents:edit granted by name (aisi-a)."""
         return self.world.tokens["aisi-a"]
 
     @property
@@ -56,6 +54,7 @@ class IncidentWorld:
 
 
 def add_scoped_tokens(world: World) -> None:
+    world.tokens["aisi-a"] = new_token(world.db, "aisi-a", scopes=EVERY_SCOPE)
     world.tokens["aisi-b:submit"] = new_token(
         world.db, "aisi-b", scopes=["incidents:read", "incidents:submit"]
     )

@@ -2,16 +2,17 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from _incident_world import AIID, IncidentWorld, make_incident_world
+from _incident_world import IncidentWorld, make_incident_world
 from _registry_world import World, make_world
 
+from helpers.ci import missing, shared_data
 from helpers.postgres import PostgresServer, PostgresUnavailable, start_postgres
 
 GOLDEN = Path(__file__).resolve().parents[1] / "reports" / "data" / "report.json"
@@ -22,9 +23,7 @@ def postgres() -> Iterator[PostgresServer]:
     try:
         server = start_postgres()
     except (PostgresUnavailable, OSError) as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL is required in CI and could not start: {exc}")
-        pytest.skip(f"PostgreSQL unavailable: {exc}")
+        missing(f"PostgreSQL (apt-get install postgresql; it could not start: {exc})")
     yield server
     server.stop()
 
@@ -56,13 +55,37 @@ def world(
         yield w
 
 
+@pytest.fixture(scope="session")
+def world_cache() -> Iterator[tuple[dict[Any, Any], ExitStack]]:
+    """Module worlds, kept until the session ends.
+
+    Shuffled tests (`-p random_order`) alternate between a module's backends; pytest
+    would tear a parametrised module fixture down and build it again at every switch
+    (an AIID import each time). Cached here, each world is built once per module and
+    backend, whatever the order.
+    """
+    with ExitStack() as stack:
+        yield {}, stack
+
+
+def _module_world(request: pytest.FixtureRequest, kind: str, make: Callable[[], Any]):
+    cache, stack = request.getfixturevalue("world_cache")
+    key = (kind, request.module.__name__, request.param)
+    if key not in cache:
+        cache[key] = stack.enter_context(make())
+    return cache[key]
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def shared_world(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[World]:
+) -> World:
     """One registry for a whole module of read-only tests."""
-    with make_world(database_url(request.param, request, tmp_path_factory)) as w:
-        yield w
+    return _module_world(
+        request,
+        "shared",
+        lambda: make_world(database_url(request.param, request, tmp_path_factory)),
+    )
 
 
 @pytest.fixture(scope="session")
@@ -89,20 +112,27 @@ def report_data(golden: dict[str, Any]) -> Callable[..., dict[str, Any]]:
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def incident_world(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[IncidentWorld]:
+) -> IncidentWorld:
     """One registry per module and backend with the whole AIID snapshot imported."""
-    if not (AIID / "incidents.csv").is_file():
-        pytest.skip("../shared/data/aiid absent")
-    url = database_url(request.param, request, tmp_path_factory)
-    with make_incident_world(url) as w:
-        yield w
+    shared_data("aiid/incidents.csv")
+    return _module_world(
+        request,
+        "incidents",
+        lambda: make_incident_world(
+            database_url(request.param, request, tmp_path_factory)
+        ),
+    )
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def empty_incident_world(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[IncidentWorld]:
+) -> IncidentWorld:
     """A registry per module and backend with incident-role tokens and no incidents."""
-    url = database_url(request.param, request, tmp_path_factory)
-    with make_incident_world(url, snapshot=False) as w:
-        yield w
+    return _module_world(
+        request,
+        "empty-incidents",
+        lambda: make_incident_world(
+            database_url(request.param, request, tmp_path_factory), snapshot=False
+        ),
+    )

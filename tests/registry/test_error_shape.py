@@ -175,9 +175,15 @@ def test_oversized_bodies_get_413(shared_world: World) -> None:
             headers={"content-type": "application/json"},
         )
         assert _assert_shape(r, 413)["code"] == "payload_too_large"
-        r = http.post(
-            "/v1/reports",
-            content=b"{}",
-            headers={"content-type": "application/json", "content-length": "abc"},
+    # httpx will not send a malformed Content-Length: write the request by hand.
+    import socket
+    from urllib.parse import urlsplit
+
+    address = urlsplit(shared_world.url)
+    with socket.create_connection((address.hostname, address.port), timeout=30) as s:
+        s.sendall(
+            b"POST /v1/reports HTTP/1.1\r\nHost: x\r\n"
+            b"Content-Type: application/json\r\nContent-Length: abc\r\n\r\n{}"
         )
-        assert r.status_code == 400
+        answer = s.recv(65536)
+    assert answer.startswith(b"HTTP/1.1 400"), answer[:200]

@@ -211,19 +211,24 @@ def test_fetch_by_id_or_source_reference(incident_world: IncidentWorld) -> None:
 
 
 def test_editor_classification_decides_domains_and_survives_reimport(
-    incident_world: IncidentWorld,
+    incident_world: IncidentWorld, records: dict[str, IncidentRecord]
 ) -> None:
+    # A copy of aiid:6 under its own source: the module's other tests compare the
+    # aiid incidents with the CSV, and must not see this edit, whatever the order.
+    own = records["6"].model_copy(update={"source": "classtest"})
+    with incident_world.client(incident_world.editor) as client:
+        client.import_incidents("classtest", [own])
     mit = {
         "Risk Domain": "7. AI system safety, failures, and limitations",
         "Risk Subdomain": "7.1. AI pursuing its own goals in conflict with human goals or values",
     }
     with incident_world.http(incident_world.editor) as http:
         r = http.put(
-            "/v1/incidents/aiid:6/classifications/MIT", json={"attributes": mit}
+            "/v1/incidents/classtest:6/classifications/MIT", json={"attributes": mit}
         )
         assert r.status_code == 200, r.text
         bad = http.put(
-            "/v1/incidents/aiid:6/classifications/MIT",
+            "/v1/incidents/classtest:6/classifications/MIT",
             json={"attributes": {"Risk Domain": "9. Nothing"}},
         )
         assert bad.status_code == 422
@@ -232,12 +237,19 @@ def test_editor_classification_decides_domains_and_survives_reimport(
     expected = redline_domains(mit["Risk Domain"], mit["Risk Subdomain"])
     assert record.risk_domains == expected
     assert record.classification("MIT").source.value == "editor"
-    domain = expected[0]
-    assert "6" in {i.external_id for i in _all(incident_world, risk_domain=domain)}
+    with incident_world.client(incident_world.reader) as reader:
+        found = reader.incidents(source="classtest", risk_domain=expected[0])
+        assert "6" in {i.external_id for i in found}
     with incident_world.client(incident_world.editor) as client:
-        again = import_aiid_snapshot(client, AIID)
+        again = client.import_incidents("classtest", [own])
         assert again.changed == ()
-        assert client.incident("aiid:6").record.classification("MIT").attributes == mit
+        assert (
+            client.incident("classtest:6").record.classification("MIT").attributes
+            == mit
+        )
+        # The aiid original keeps its imported classification.
+        original = client.incident("aiid:6").record.classification("MIT")
+        assert original is None or original.source.value == "imported"
 
 
 def test_a_submission_proposes_the_incident_it_describes(

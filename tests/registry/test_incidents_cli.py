@@ -12,8 +12,8 @@ from _incident_world import AIID, IncidentWorld, make_incident_world, needs_aiid
 from _registry_server import ServerProcess
 from click.testing import CliRunner, Result
 
+from helpers.ci import shared_data
 from redline._cli.main import cli
-from redline.registry import RegistryClient
 from redline.registry.server import Database, Settings, add_institute
 
 HEADER = (
@@ -31,15 +31,8 @@ ROWS = [
 
 
 def _patch_clients(monkeypatch: pytest.MonkeyPatch, world: IncidentWorld) -> None:
-    from _registry_world import BASE
-
-    def open_client(url: str, token: str | None) -> RegistryClient:
-        RegistryClient(url)  # the URL check the real command makes
-        return RegistryClient(BASE, token, transport=world.world.transport)
-
-    for module in ("incidents", "incident_submissions"):
-        monkeypatch.setattr(f"redline._cli.{module}.open_client", open_client)
-    monkeypatch.setenv("REDLINE_REGISTRY_URL", BASE)
+    # The commands open their own client, to the live server.
+    monkeypatch.setenv("REDLINE_REGISTRY_URL", world.world.url)
 
 
 @pytest.fixture
@@ -53,8 +46,7 @@ def fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[IncidentW
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IncidentWorld]:
     """A registry with the snapshot imported, shared by the read-only tests."""
-    if not (AIID / "incidents.csv").is_file():
-        pytest.skip("../shared/data/aiid absent")
+    shared_data("aiid/incidents.csv")
     url = f"sqlite:///{tmp_path_factory.mktemp('cli') / 'r.db'}"
     with make_incident_world(url) as w:
         yield w

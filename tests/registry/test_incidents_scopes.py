@@ -93,17 +93,37 @@ def test_each_endpoint_needs_its_scope(
         assert f"'{NEEDS[endpoint]}'" in error["message"]
 
 
+def _refused_for_lack_of(response, scope: str) -> None:
+    assert response.status_code == 403, response.text
+    error = response.json()["error"]
+    assert error["code"] == "insufficient_scope"
+    assert f"'{scope}'" in error["message"]
+
+
 def test_report_and_exercise_endpoints_check_their_scopes(
-    scoped_world: IncidentWorld,
+    scoped_world: IncidentWorld, report_data
 ) -> None:
-    incidents_only = scoped_world.reader
-    with scoped_world.http(incidents_only) as http:
-        listing = http.get("/v1/reports")
-        assert listing.status_code == 403
-        assert "'reports:read'" in listing.json()["error"]["message"]
-        assert http.get("/v1/exercises").status_code == 403
-        publish = http.post("/v1/reports", json={"envelope": {}, "sharing": {}})
-        assert publish.status_code in (403, 422)
+    # Valid bodies throughout: only the missing scope can explain a refusal.
+    envelope = scoped_world.world.sign("aisi-c", report_data())
+    exercise = {
+        "title": "t", "model": "m", "framework_id": "f", "suites": ["s"],
+        "participants": ["aisi-a"],
+    }  # fmt: skip
+    before = scoped_world.world.count("reports")
+    with scoped_world.http(scoped_world.reader) as http:
+        _refused_for_lack_of(http.get("/v1/reports"), "reports:read")
+        _refused_for_lack_of(http.get("/v1/exercises"), "exercises")
+        _refused_for_lack_of(http.post("/v1/exercises", json=exercise), "exercises")
+        publish = http.post(
+            "/v1/reports", json={"envelope": envelope, "sharing": {"scope": "network"}}
+        )
+        _refused_for_lack_of(publish, "reports:publish")
+    assert scoped_world.world.count("reports") == before
+    with scoped_world.http(scoped_world.world.tokens["aisi-c"]) as http:
+        published = http.post(
+            "/v1/reports", json={"envelope": envelope, "sharing": {"scope": "network"}}
+        )
+        assert published.status_code == 201, published.text
     with scoped_world.http(scoped_world.world.tokens["aisi-c:reports"]) as http:
         assert http.get("/v1/reports").status_code == 200
     with scoped_world.http(None) as http:

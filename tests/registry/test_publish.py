@@ -140,14 +140,32 @@ def test_revoked_key_refuses_new_reports_but_keeps_old(
             )
         assert (info.value.status, info.value.code) == (422, "key_not_registered")
         assert client.fetch(old).summary.id == old
-        # Registering it again restores it.
-        client.register_key(world.keys["aisi-a"].public)
-        assert [k.revoked for k in client.me().keys] == [False]
+        # Revocation is final: the (possibly stolen) key does not come back.
+        with pytest.raises(RegistryError) as again:
+            client.register_key(world.keys["aisi-a"])
+        assert (again.value.status, again.value.code) == (409, "key_revoked")
+        assert [k.revoked for k in client.me().keys] == [True]
+        with pytest.raises(RegistryError) as still:
+            client.publish(
+                world.sign("aisi-a", report_data()), Sharing(scope=Scope.NETWORK)
+            )
+        assert still.value.code == "key_not_registered"
+
+
+def test_the_operator_cannot_bring_back_a_revoked_key_either(world: World) -> None:
+    from redline.registry.server import register_key
+
+    with world.client("aisi-a") as client:
+        client.revoke_key(world.keys["aisi-a"].public.key_id)
+    with pytest.raises(RegistryError) as info:
+        register_key(world.db, "aisi-a", world.keys["aisi-a"].public)
+    assert (info.value.status, info.value.code) == (409, "key_revoked")
 
 
 def test_a_key_cannot_be_claimed_by_two_institutes(world: World) -> None:
+    # Even holding the private key, B cannot take a key registered to A.
     with world.client("aisi-b") as client, pytest.raises(RegistryError) as info:
-        client.register_key(world.keys["aisi-a"].public)
+        client.register_key(world.keys["aisi-a"])
     assert (info.value.status, info.value.code) == (409, "key_taken")
 
 

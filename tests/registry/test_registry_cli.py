@@ -6,24 +6,17 @@ import json
 from pathlib import Path
 
 import pytest
-from _registry_world import BASE, World, make_world
+from _registry_world import World, make_world
 from click.testing import CliRunner
 
 from redline._cli.main import cli
-from redline.registry import RegistryClient
 
 
 @pytest.fixture
 def cli_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     with make_world(f"sqlite:///{tmp_path / 'registry.db'}") as world:
-
-        def open_client(url: str, token: str | None) -> RegistryClient:
-            RegistryClient(url)  # the URL check the real command makes
-            return RegistryClient(BASE, token, transport=world.transport)
-
-        for module in ("publish", "exercise", "keys"):
-            monkeypatch.setattr(f"redline._cli.{module}.open_client", open_client)
-        monkeypatch.setenv("REDLINE_REGISTRY_URL", BASE)
+        # The commands open their own client, to the live server.
+        monkeypatch.setenv("REDLINE_REGISTRY_URL", world.url)
         yield world
 
 
@@ -52,7 +45,7 @@ def test_operator_commands(tmp_path: Path) -> None:
     assert run("registry", "new-token", "aisi-x", "--database", url).stdout.startswith(
         "rl_"
     )
-    assert "revision 0002" in run("registry", "migrate", "--database", url).stdout
+    assert "revision 0003" in run("registry", "migrate", "--database", url).stdout
 
 
 def test_publish_pull_and_exercise(cli_world: World, tmp_path: Path, golden) -> None:
@@ -101,7 +94,7 @@ def test_publish_pull_and_exercise(cli_world: World, tmp_path: Path, golden) -> 
 def test_keys_register(cli_world: World, tmp_path: Path) -> None:
     run("keys", "generate", "--name", "new", "--dir", str(tmp_path))
     token = cli_world.tokens["aisi-c"]
-    result = run("keys", "register", str(tmp_path / "new.pub"), token=token)
+    result = run("keys", "register", str(tmp_path / "new.key"), token=token)
     assert result.stdout.startswith("Registered ed25519:")
     with cli_world.client("aisi-c") as client:
         assert len(client.me().keys) == 2
@@ -146,3 +139,67 @@ def test_registry_refusal_is_one_line_and_exit_1(
     assert result.exit_code == 1
     assert "422" in result.output
     assert "not registered" in result.output
+
+
+def test_the_token_comes_from_a_file_and_a_flag_warns(
+    cli_world: World, tmp_path: Path
+) -> None:
+    token_file = tmp_path / "token"
+    token_file.write_text(cli_world.tokens["aisi-c"] + "\n")
+    run("keys", "generate", "--name", "filed", "--dir", str(tmp_path))
+    key = str(tmp_path / "filed.key")
+    by_file = run("keys", "register", key, "--token-file", str(token_file))
+    assert by_file.stdout.startswith("Registered ed25519:")
+    assert "warning" not in by_file.output
+    flagged = run(
+        "exercise", "create", "--title", "T", "--model", "m", "--framework", "f",
+        "--suite", "s", "--participant", "aisi-a",
+        "--token", cli_world.tokens["aisi-c"],
+    )  # fmt: skip
+    assert "shows in ps and shell history" in flagged.stderr
+    empty = tmp_path / "empty"
+    empty.write_text("\n")
+    refused = run("keys", "register", key, "--token-file", str(empty), ok=False)
+    assert refused.exit_code == 2
+    assert "token file is empty" in refused.output
+
+
+def test_a_token_is_not_sent_over_plain_http_to_another_host(
+    cli_world: World, tmp_path: Path
+) -> None:
+    run("keys", "generate", "--name", "far", "--dir", str(tmp_path))
+    key = str(tmp_path / "far.key")
+    far = "http://192.0.2.1:8765"  # TEST-NET-1: nothing answers there
+    refused = run(
+        "keys", "register", key, "--registry", far,
+        token=cli_world.tokens["aisi-a"], ok=False,
+    )  # fmt: skip
+    assert refused.exit_code == 2
+    assert "refusing to send an API token over plain http" in refused.output
+    # With --insecure the client tries (and, here, finds nobody).
+    tried = run(
+        "keys", "register", key, "--registry", far, "--insecure",
+        token=cli_world.tokens["aisi-a"], ok=False,
+    )  # fmt: skip
+    assert "plain http" not in tried.output
+
+
+def test_operator_lists_and_revokes_one_token(cli_world: World, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'ops.db'}"
+    first = run("registry", "add-institute", "aisi-x", "--database", url)
+    first_token = first.stdout.strip().splitlines()[-1]
+    second = run(
+        "registry", "new-token", "aisi-x", "--scope", "reports:read", "--database", url
+    ).stdout.strip()
+    listed = run("registry", "tokens", "aisi-x", "--database", url).stdout
+    rows = [line.split("\t") for line in listed.strip().splitlines()]
+    assert [r[0] for r in rows] == [first_token.split("_")[1], second.split("_")[1]]
+    assert "incidents:edit" not in rows[0][1]
+    assert rows[1][1] == "reports:read"
+    assert first_token not in listed
+    assert second not in listed
+    run("registry", "revoke-token", rows[0][0], "--database", url)
+    after = run("registry", "tokens", "aisi-x", "--database", url).stdout
+    states = [line.split("\t")[-1] for line in after.strip().splitlines()]
+    assert states[0].startswith("revoked")
+    assert states[1] == "active"

@@ -7,12 +7,11 @@ from pathlib import Path
 import click
 from pydantic import ValidationError
 
-from redline._cli.keys import default_key_path
+from redline._cli.keys import open_signing_key
 from redline._cli.registry import client_options, open_client
 from redline.errors import ConfigError
 from redline.registry import Scope, Sharing, check_url
 from redline.reports import (
-    load_signing_key,
     read_json_file,
     read_report_file,
     sign_report_data,
@@ -59,7 +58,7 @@ def publish_command(
         raise ConfigError(f"sharing: {exc.errors()[0]['msg']}") from None
     _, envelope = read_report_file(path)
     if envelope is None:
-        key = load_signing_key(key_path or default_key_path())
+        key = open_signing_key(key_path)
         envelope = sign_report_data(read_json_file(path), key)
     else:
         verify_signed_report(envelope, source=str(path))

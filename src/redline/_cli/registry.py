@@ -8,14 +8,34 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
-from redline.errors import PrerequisiteError
+from redline.errors import ConfigError, PrerequisiteError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+_INSECURE = "redline.registry.insecure"
+
+
+def _read_token_file(path: Path) -> str:
+    try:
+        token = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ConfigError(
+            f"{path}: cannot read the token file: {exc.strerror}"
+        ) from None
+    if not token:
+        raise ConfigError(f"{path}: the token file is empty")
+    return token
+
+
 def client_options(func: F) -> F:
-    """`--registry` and `--token` options, read from REDLINE_REGISTRY_URL/_TOKEN too."""
+    """`--registry`, `--token`, `--token-file` and `--insecure`, from env vars too.
+
+    A token typed on the command line shows in `ps` and shell history, so the
+    variable or a token file is the way to pass it; the flag stays, with a warning.
+    """
 
     @click.option(
         "--registry",
@@ -27,10 +47,34 @@ def client_options(func: F) -> F:
     @click.option(
         "--token",
         envvar="REDLINE_REGISTRY_TOKEN",
-        help="Your institute's API token [env REDLINE_REGISTRY_TOKEN; prefer it].",
+        help="Your institute's API token [env REDLINE_REGISTRY_TOKEN; prefer it, or "
+        "--token-file: a flag shows in ps and shell history].",
+    )
+    @click.option(
+        "--token-file",
+        type=click.Path(path_type=Path, dir_okay=False),
+        envvar="REDLINE_REGISTRY_TOKEN_FILE",
+        help="File holding the API token [env REDLINE_REGISTRY_TOKEN_FILE].",
+    )
+    @click.option(
+        "--insecure",
+        is_flag=True,
+        envvar="REDLINE_REGISTRY_INSECURE",
+        help="Allow sending the token over plain http:// to another machine.",
     )
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        token_file: Path | None = kwargs.pop("token_file")
+        context = click.get_current_context()
+        context.meta[_INSECURE] = kwargs.pop("insecure")
+        if kwargs.get("token") is None and token_file is not None:
+            kwargs["token"] = _read_token_file(token_file)
+        elif context.get_parameter_source("token") is ParameterSource.COMMANDLINE:
+            click.echo(
+                "warning: --token on the command line shows in ps and shell history; "
+                "use REDLINE_REGISTRY_TOKEN or --token-file",
+                err=True,
+            )
         return func(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
@@ -40,7 +84,8 @@ def open_client(url: str, token: str | None) -> Any:
     """A RegistryClient for the options above."""
     from redline.registry import RegistryClient
 
-    return RegistryClient(url, token)
+    insecure = bool(click.get_current_context().meta.get(_INSECURE, False))
+    return RegistryClient(url, token, insecure=insecure)
 
 
 def _server() -> Any:
@@ -63,7 +108,8 @@ _SCOPE_OPTION = click.option(
     "scopes",
     multiple=True,
     help="Token scope, repeatable: reports:publish, reports:read, exercises, "
-    "incidents:read, incidents:submit, incidents:edit [default: all].",
+    "incidents:read, incidents:submit, incidents:edit, keys:manage "
+    "[default: all but incidents:edit, which is granted only by name].",
 )
 
 _DB_OPTION = click.option(
@@ -155,6 +201,31 @@ def new_token_command(
     db = _database(database_url)
     db.migrate()
     click.echo(server.new_token(db, slug, revoke_others=revoke_others, scopes=scopes))
+
+
+@registry_group.command("revoke-token")
+@click.argument("token_id")
+@_DB_OPTION
+def revoke_token_command(token_id: str, database_url: str | None) -> None:
+    """Revoke one API token by its id (`rl_<id>_...`; see `registry tokens`)."""
+    db = _database(database_url)
+    db.migrate()
+    slug = _server().revoke_token(db, token_id.removeprefix("rl_").split("_")[0])
+    click.echo(f"Revoked token {token_id} of {slug}", err=True)
+
+
+@registry_group.command("tokens")
+@click.argument("slug")
+@_DB_OPTION
+def tokens_command(slug: str, database_url: str | None) -> None:
+    """List an institute's API tokens: id, scopes, created, revoked (no secrets)."""
+    db = _database(database_url)
+    db.migrate()
+    for t in _server().list_tokens(db, slug):
+        revoked = f"revoked {t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "active"
+        click.echo(
+            f"{t.token_id}\t{' '.join(t.scopes)}\t{t.created_at:%Y-%m-%d}\t{revoked}"
+        )
 
 
 @registry_group.command("institutes")

@@ -8,11 +8,10 @@ from pathlib import Path
 import click
 
 from redline._cli.common import stdout_console
-from redline._cli.keys import default_key_path
+from redline._cli.keys import open_signing_key
 from redline.errors import ReportError
 from redline.reports import (
     load_public_key,
-    load_signing_key,
     prove_same_assessment,
     read_json_file,
     read_report_file,
@@ -77,7 +76,7 @@ def sign_command(path: Path, key_path: Path | None, out: Path | None) -> None:
         raise ReportError(
             f"{path}: already signed by {envelope['signature']['key_id']}"
         )
-    key = load_signing_key(key_path or default_key_path())
+    key = open_signing_key(key_path)
     target = _output(path, out, "signed")
     write_json_file(sign_report_data(read_json_file(path), key), target)
     click.echo(f"Signed with {key.public.key_id}: {target}")

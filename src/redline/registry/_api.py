@@ -50,10 +50,18 @@ class TokenScope(StrEnum):
     """Submit incident reports for an editor to attach or open."""
     INCIDENTS_EDIT = "incidents:edit"
     """The editor role: import, attach, open, and set classifications."""
+    KEYS_MANAGE = "keys:manage"
+    """Register and revoke the institute's signing keys."""
 
 
 ALL_SCOPES: tuple[TokenScope, ...] = tuple(TokenScope)
-"""Every scope: what tokens get unless told otherwise, and what pre-scope tokens got."""
+"""Every scope there is."""
+
+DEFAULT_SCOPES: tuple[TokenScope, ...] = tuple(
+    s for s in TokenScope if s is not TokenScope.INCIDENTS_EDIT
+)
+"""What a token gets unless told otherwise: everything but the editor role, which
+sees every institute's confidential incident submissions and is granted by name."""
 
 
 class Sharing(BaseModel):
@@ -154,13 +162,53 @@ class ReportPage(BaseModel):
     """Pass as `cursor` for the next page; null on the last page."""
 
 
-class KeyRegistration(BaseModel):
-    """A public key to register for the calling institute."""
+_PUBLIC_KEY = r"^[A-Za-z0-9+/]{43}=$"
+
+
+class KeyChallengeRequest(BaseModel):
+    """A public key the calling institute means to register."""
 
     model_config = _MODEL
 
-    public_key: str = Field(pattern=r"^[A-Za-z0-9+/]{43}=$")
+    public_key: str = Field(pattern=_PUBLIC_KEY)
     """Base64 of the raw 32-byte Ed25519 public key (`redline keys show`)."""
+
+
+class KeyChallenge(BaseModel):
+    """What the private key must sign to prove that the caller holds it."""
+
+    model_config = _MODEL
+
+    nonce: str
+    """Single-use random value, to send back with the signature."""
+    institute: str
+    """The institute the key is to be registered to."""
+    key_id: str
+    """Id of the key to register."""
+    expires_at: AwareDatetime
+    """After this the challenge is refused; ask for a new one."""
+
+    def message(self) -> bytes:
+        """The exact bytes to sign: every field, so a signature answers one challenge."""
+        expires = utc(self.expires_at).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return (
+            "redline key registration v1\n"
+            f"institute={self.institute}\nkey_id={self.key_id}\n"
+            f"nonce={self.nonce}\nexpires_at={expires}\n"
+        ).encode()
+
+
+class KeyRegistration(BaseModel):
+    """A public key to register, with proof that the caller holds its private key."""
+
+    model_config = _MODEL
+
+    public_key: str = Field(pattern=_PUBLIC_KEY)
+    """Base64 of the raw 32-byte Ed25519 public key (`redline keys show`)."""
+    nonce: str = Field(pattern=r"^[A-Za-z0-9_-]{16,64}$")
+    """The nonce of a challenge from `POST /v1/keys/challenges`."""
+    signature: str = Field(pattern=r"^[A-Za-z0-9+/]{86}==$")
+    """Base64 Ed25519 signature of the challenge's message by the private key."""
 
 
 class RegisteredKey(BaseModel):
@@ -270,6 +318,8 @@ class ExerciseAgreement(BaseModel):
     """Institutes that submitted."""
     missing: tuple[str, ...]
     """Participants yet to submit."""
+    withheld: tuple[str, ...] = ()
+    """Participants whose submitted report is no longer shared with the caller."""
     comparison: Comparison | None
     """Differences, concordance and alpha; null until two reports are in."""
 

@@ -3,11 +3,15 @@
 Pass `transport=` to run against an app in-process (`httpx.ASGITransport`) or a
 scripted one (`httpx.MockTransport`). Every non-2xx answer becomes a RegistryError
 carrying the status, the error code and the request; the token never appears in
-messages or reprs. Fetched reports are verified before they are returned.
+messages or reprs. Fetched reports are verified before they are returned. A token is
+sent over plain http only to this machine, unless the caller says `insecure=True`:
+anyone on the path would otherwise read it.
 """
 
 from __future__ import annotations
 
+import base64
+import ipaddress
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -25,6 +29,7 @@ from redline.registry._api import (
     ExerciseCreate,
     Health,
     InstituteInfo,
+    KeyChallenge,
     PublishResult,
     RegisteredKey,
     ReportPage,
@@ -44,7 +49,7 @@ from redline.registry._incidents_api import (
     SubmissionCreate,
     SubmissionPage,
 )
-from redline.reports import PublicKey, verify_signed_report
+from redline.reports import SigningKey, verify_signed_report
 
 T = TypeVar("T")
 DEFAULT_TIMEOUT_S = 30.0
@@ -80,6 +85,37 @@ def check_url(url: str) -> str:
     return url.rstrip("/")
 
 
+def is_loopback(host: str) -> bool:
+    """Whether a host name or address is this machine."""
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_transport_security(url: str, *, has_token: bool, insecure: bool) -> None:
+    """Refuse to send a token over plain http to another machine.
+
+    Raises:
+        ConfigError: `url` is http:// to a non-loopback host, a token would be sent,
+            and `insecure` is not set.
+    """
+    parts = urlsplit(url)
+    if (
+        has_token
+        and not insecure
+        and parts.scheme == "http"
+        and not is_loopback(parts.hostname or "")
+    ):
+        raise ConfigError(
+            f"registry URL {url!r}: refusing to send an API token over plain http to "
+            f"{parts.hostname}; use https://, or pass --insecure (env "
+            "REDLINE_REGISTRY_INSECURE=1) on a network you trust"
+        )
+
+
 class RegistryClient:
     """A client of one registry, as one institute (or anonymously, without a token).
 
@@ -88,6 +124,12 @@ class RegistryClient:
         token: The institute's API token; None reads public reports only.
         transport: httpx transport to use instead of the network.
         timeout: Seconds per request.
+        insecure: Allow sending the token over plain http to another machine. A
+            caller-supplied `transport` (an in-process app, a test double) decides
+            for itself where requests go, so it is not checked.
+
+    Raises:
+        ConfigError: The URL is malformed, or would send the token in the clear.
     """
 
     def __init__(
@@ -97,8 +139,12 @@ class RegistryClient:
         *,
         transport: httpx.BaseTransport | None = None,
         timeout: float = DEFAULT_TIMEOUT_S,
+        insecure: bool = False,
     ) -> None:
         self.url = check_url(url)
+        check_transport_security(
+            self.url, has_token=bool(token), insecure=insecure or transport is not None
+        )
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._http = httpx.Client(
             base_url=self.url + "/v1",
@@ -161,9 +207,19 @@ class RegistryClient:
         """Every institute of the registry."""
         return self._call("GET", "/institutes", list[InstituteInfo])
 
-    def register_key(self, key: PublicKey) -> RegisteredKey:
-        """Register a public key for the calling institute."""
-        return self._call("POST", "/keys", RegisteredKey, json={"public_key": key.b64})
+    def register_key(self, key: SigningKey) -> RegisteredKey:
+        """Register a key's public half for the calling institute (needs `keys:manage`).
+
+        The private key signs the registry's challenge, proving the caller holds it;
+        it never leaves this process.
+        """
+        public = key.public.b64
+        challenge: KeyChallenge = self._call(
+            "POST", "/keys/challenges", KeyChallenge, json={"public_key": public}
+        )
+        signature = base64.b64encode(key.sign(challenge.message())).decode("ascii")
+        body = {"public_key": public, "nonce": challenge.nonce, "signature": signature}
+        return self._call("POST", "/keys", RegisteredKey, json=body)
 
     def revoke_key(self, key_id: str) -> None:
         """Revoke one of the calling institute's keys."""

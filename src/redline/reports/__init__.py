@@ -11,10 +11,12 @@ from redline.reports._compare import (
 )
 from redline.reports._html import render_html
 from redline.reports._keys import (
+    PASSPHRASE_ENV,
     PRIVATE_KEY_SUFFIX,
     PUBLIC_KEY_SUFFIX,
     PublicKey,
     SigningKey,
+    is_encrypted_key_file,
     key_id_of,
     keys_dir,
     load_public_key,
@@ -56,6 +58,7 @@ from redline.reports._signing import (
 from redline.reports._terminal import decision_label, format_estimate, render_summary
 
 __all__ = [
+    "PASSPHRASE_ENV",
     "PRIVATE_KEY_SUFFIX",
     "PUBLIC_KEY_SUFFIX",
     "SCHEMA_VERSION",
@@ -79,6 +82,7 @@ __all__ = [
     "compare_reports",
     "decision_label",
     "format_estimate",
+    "is_encrypted_key_file",
     "is_redacted",
     "key_id_of",
     "keys_dir",

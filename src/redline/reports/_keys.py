@@ -1,7 +1,9 @@
 """Ed25519 signing keys: generate, write, load, and name them.
 
-Private keys are PKCS#8 PEM files readable only by their owner; public keys are
-SubjectPublicKeyInfo PEM, so OpenSSL and other tools read both. A key is named by its
+Private keys are PKCS#8 PEM files readable only by their owner, encrypted with a
+passphrase when one is given (from `REDLINE_KEY_PASSPHRASE` or a prompt: never an
+argument, which would show in `ps`); public keys are SubjectPublicKeyInfo PEM, so
+OpenSSL and other tools read both. A key is named by its
 key id, a digest of the raw public key, which is what reports and the registry quote.
 Key material is never logged or put in an error message.
 """
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
 
 PRIVATE_KEY_SUFFIX = ".key"
 PUBLIC_KEY_SUFFIX = ".pub"
+PASSPHRASE_ENV = "REDLINE_KEY_PASSPHRASE"
 
 
 def _crypto() -> None:
@@ -145,19 +148,26 @@ class SigningKey:
 
         return cls(Ed25519PrivateKey.from_private_bytes(seed))
 
-    def to_pem(self) -> bytes:
-        """Unencrypted PKCS#8 PEM; written only to files of mode 0600."""
+    def to_pem(self, passphrase: str | None = None) -> bytes:
+        """PKCS#8 PEM, encrypted when a passphrase is given; written only at mode 0600."""
         from cryptography.hazmat.primitives import serialization
 
+        encryption: serialization.KeySerializationEncryption = (
+            serialization.BestAvailableEncryption(passphrase.encode())
+            if passphrase
+            else serialization.NoEncryption()
+        )
         return self._key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
         )
 
 
-def write_key_pair(key: SigningKey, directory: Path, name: str) -> tuple[Path, Path]:
+def write_key_pair(
+    key: SigningKey, directory: Path, name: str, *, passphrase: str | None = None
+) -> tuple[Path, Path]:
     """Write `<name>.key` (mode 0600) and `<name>.pub`; refuses to overwrite a key.
+
+    The private key is encrypted PKCS#8 when `passphrase` is given.
 
     Raises:
         ConfigError: A key of that name exists, or the directory cannot be written.
@@ -165,7 +175,7 @@ def write_key_pair(key: SigningKey, directory: Path, name: str) -> tuple[Path, P
     private = directory / f"{name}{PRIVATE_KEY_SUFFIX}"
     public = directory / f"{name}{PUBLIC_KEY_SUFFIX}"
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         # O_EXCL: never clobber a key someone depends on; 0600 from the first byte.
         fd = os.open(private, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -173,7 +183,7 @@ def write_key_pair(key: SigningKey, directory: Path, name: str) -> tuple[Path, P
     except OSError as exc:
         raise ConfigError(f"{directory}: cannot write keys: {exc.strerror}") from None
     with os.fdopen(fd, "wb") as f:
-        f.write(key.to_pem())
+        f.write(key.to_pem(passphrase))
     public.write_bytes(key.public.to_pem())
     return private, public
 
@@ -185,13 +195,23 @@ def _read(path: Path) -> bytes:
         raise ConfigError(f"{path}: cannot read key file: {exc.strerror}") from None
 
 
-def load_signing_key(path: Path) -> SigningKey:
-    """Load an Ed25519 private key from a PEM file.
+def is_encrypted_key_file(path: Path) -> bool:
+    """Whether a private key file is encrypted PKCS#8 (it needs a passphrase)."""
+    return b"BEGIN ENCRYPTED PRIVATE KEY" in _read(path)
+
+
+def load_signing_key(path: Path, *, passphrase: str | None = None) -> SigningKey:
+    """Load an Ed25519 private key from a PEM file, encrypted or not.
+
+    Args:
+        path: The key file.
+        passphrase: For an encrypted key; by default `$REDLINE_KEY_PASSPHRASE`.
 
     Raises:
         ConfigError: The file cannot be read.
-        SignatureError: It is not an unencrypted Ed25519 private key (a public key, an
-            RSA key, an encrypted key, or not a key at all).
+        SignatureError: It is not an Ed25519 private key (a public key, an RSA key, or
+            not a key at all), or it is encrypted and the passphrase is missing or
+            wrong.
     """
     _crypto()
     from cryptography.hazmat.primitives import serialization
@@ -202,19 +222,33 @@ def load_signing_key(path: Path) -> SigningKey:
         raise SignatureError(
             f"{path}: is a public key; signing needs the private key ({PRIVATE_KEY_SUFFIX})"
         )
+    encrypted = b"BEGIN ENCRYPTED PRIVATE KEY" in data
+    secret = passphrase if passphrase is not None else os.environ.get(PASSPHRASE_ENV)
+    if encrypted and not secret:
+        raise SignatureError(
+            f"{path}: the key is encrypted: set {PASSPHRASE_ENV} to its passphrase"
+        )
     try:
-        key = serialization.load_pem_private_key(data, password=None)
+        key = serialization.load_pem_private_key(
+            data, password=secret.encode() if encrypted and secret else None
+        )
     except TypeError:
-        raise SignatureError(f"{path}: the key is encrypted; not supported") from None
+        raise SignatureError(
+            f"{path}: the key is encrypted; give its passphrase"
+        ) from None
     except ValueError:
+        if encrypted:
+            raise SignatureError(f"{path}: wrong passphrase for the key") from None
         raise SignatureError(f"{path}: not a PEM private key file") from None
     if not isinstance(key, Ed25519PrivateKey):
         raise SignatureError(f"{path}: not an Ed25519 key")
     return SigningKey(key)
 
 
-def load_public_key(path: Path) -> PublicKey:
+def load_public_key(path: Path, *, passphrase: str | None = None) -> PublicKey:
     """Load an Ed25519 public key from a PEM file (or the public half of a private one).
+
+    `passphrase` opens an encrypted private key file, as in `load_signing_key`.
 
     Raises:
         ConfigError: The file cannot be read.
@@ -226,7 +260,7 @@ def load_public_key(path: Path) -> PublicKey:
 
     data = _read(path)
     if b"PRIVATE KEY" in data:
-        return load_signing_key(path).public
+        return load_signing_key(path, passphrase=passphrase).public
     try:
         key = serialization.load_pem_public_key(data)
     except ValueError:

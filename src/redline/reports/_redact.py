@@ -16,7 +16,11 @@ from typing import Any
 
 from redline.errors import ReportError
 from redline.frameworks import text_digest
-from redline.reports._canonical import canonical_json, sha256_digest
+from redline.reports._canonical import (
+    canonical_json,
+    check_json_depth,
+    sha256_digest,
+)
 from redline.reports._schema import Report
 
 _CONTENT_FIELDS = (("prompt", "prompt_digest"), ("response", "response_digest"))
@@ -58,7 +62,11 @@ def redacted_data(data: Mapping[str, Any]) -> dict[str, Any]:
 
     Works on the data rather than the model so that a report written by another tool,
     or by another Redline version, redacts to exactly what its author signed.
+
+    Raises:
+        ReportError: The data is nested too deeply to copy.
     """
+    check_json_depth(data)
     out = copy.deepcopy(dict(data))
     for _, sample in _raw_samples(out):
         for content, _digest in _CONTENT_FIELDS:

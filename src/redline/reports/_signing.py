@@ -21,7 +21,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from redline.errors import ConfigError, ReportError, SignatureError
-from redline.reports._canonical import canonical_json, sha256_digest
+from redline.reports._canonical import (
+    canonical_json,
+    check_json_depth,
+    sha256_digest,
+)
 from redline.reports._keys import PublicKey, SigningKey
 from redline.reports._redact import check_content_digests, is_redacted, redacted_data
 from redline.reports._schema import Report
@@ -89,6 +93,7 @@ def sign_report_data(report: Mapping[str, Any], key: SigningKey) -> dict[str, An
     Raises:
         ReportError: The data is not a valid report.
     """
+    check_json_depth(report)
     try:
         Report.model_validate(report)
     except ValidationError as exc:
@@ -140,6 +145,7 @@ def parse_envelope(data: Any, *, source: str = "envelope") -> SignedReport:
         SignatureError: The data is a report without a signature.
         ReportError: The data is neither, naming the fields that are wrong.
     """
+    check_json_depth(data, source)
     if isinstance(data, Mapping) and "signature" not in data and "suites" in data:
         raise SignatureError(
             f"{source}: the report is not signed (sign it with `redline report sign`)"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -15,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from redline.errors import ConfigError, RegistryError
-from redline.registry._api import ALL_SCOPES, SLUG_PATTERN, TokenScope
+from redline.registry._api import DEFAULT_SCOPES, SLUG_PATTERN, TokenScope
 from redline.registry.server.db import Database
 from redline.registry.server.models import (
     ApiToken,
@@ -31,14 +32,14 @@ def _now() -> datetime:
 
 
 def token_scopes(names: Iterable[str] | None) -> tuple[TokenScope, ...]:
-    """Scopes from their names; every scope when none are named.
+    """Scopes from their names; `DEFAULT_SCOPES` (all but the editor's) when none are.
 
     Raises:
         ConfigError: A name is not a scope.
     """
     names = list(names or ())
     if not names:
-        return ALL_SCOPES
+        return DEFAULT_SCOPES
     known = {s.value: s for s in TokenScope}
     unknown = [n for n in names if n not in known]
     if unknown:
@@ -57,7 +58,8 @@ def add_institute(
         db: The database.
         slug: Short name of the institute.
         name: Full name.
-        scopes: Scopes of the token (names of `TokenScope`); all when None or empty.
+        scopes: Scopes of the token (names of `TokenScope`); `DEFAULT_SCOPES` when
+            None or empty.
 
     Raises:
         ConfigError: The slug is malformed or taken, or a scope is unknown.
@@ -90,7 +92,8 @@ def new_token(
         db: The database.
         slug: The institute.
         revoke_others: Revoke the institute's other tokens.
-        scopes: Scopes of the token (names of `TokenScope`); all when None or empty.
+        scopes: Scopes of the token (names of `TokenScope`); `DEFAULT_SCOPES` when
+            None or empty.
 
     Raises:
         ConfigError: No such institute, or a scope is unknown.
@@ -112,9 +115,13 @@ def new_token(
 def register_key(db: Database, slug: str, public_key: PublicKey) -> str:
     """Register a public key for an institute; returns its key id.
 
+    The operator vouches for the key here; over HTTP an institute proves that it
+    holds the private key instead (`routes/institutes.py`).
+
     Raises:
         ConfigError: No such institute.
-        RegistryError: 409 when the key is registered to another institute.
+        RegistryError: 409 when the key is registered to another institute, or was
+            revoked.
     """
     with db.writer() as session:
         institute = _institute(session, slug)
@@ -122,7 +129,11 @@ def register_key(db: Database, slug: str, public_key: PublicKey) -> str:
 
 
 def add_key(session: Session, institute_id: int, public_key: PublicKey) -> str:
-    """Register a key inside an open write session (shared with the keys route)."""
+    """Register a key inside an open write session (shared with the keys route).
+
+    Revocation is final: a revoked key may have been stolen, so registering it again
+    is refused rather than bringing it back.
+    """
     existing = session.scalar(
         select(SigningKeyRow).where(SigningKeyRow.key_id == public_key.key_id)
     )
@@ -133,7 +144,14 @@ def add_key(session: Session, institute_id: int, public_key: PublicKey) -> str:
                 status=409,
                 code="key_taken",
             )
-        existing.revoked_at = None
+        if existing.revoked_at is not None:
+            raise RegistryError(
+                f"key {public_key.key_id} was revoked on "
+                f"{existing.revoked_at:%Y-%m-%d}; revocation is final: generate a "
+                "new key (`redline keys generate`)",
+                status=409,
+                code="key_revoked",
+            )
         return existing.key_id
     session.add(
         SigningKeyRow(
@@ -144,6 +162,62 @@ def add_key(session: Session, institute_id: int, public_key: PublicKey) -> str:
         )
     )
     return public_key.key_id
+
+
+def revoke_token(db: Database, token_id: str) -> str:
+    """Revoke one API token by its id (the part after `rl_`); returns its institute.
+
+    Revoking a token already revoked keeps its first revocation time.
+
+    Raises:
+        ConfigError: No token has that id.
+    """
+    with db.writer() as session:
+        row = session.execute(
+            select(ApiToken, Institute.slug)
+            .join(Institute, Institute.id == ApiToken.institute_id)
+            .where(ApiToken.token_id == token_id)
+        ).first()
+        if row is None:
+            raise ConfigError(f"no API token with id {token_id!r}")
+        token, slug = row
+        if token.revoked_at is None:
+            token.revoked_at = _now()
+        return str(slug)
+
+
+def list_tokens(db: Database, slug: str) -> list[TokenInfo]:
+    """Every API token of an institute (ids and scopes, never secrets), oldest first.
+
+    Raises:
+        ConfigError: No such institute.
+    """
+    with db.reader() as session:
+        institute = _institute(session, slug)
+        rows = session.scalars(
+            select(ApiToken)
+            .where(ApiToken.institute_id == institute.id)
+            .order_by(ApiToken.id)
+        )
+        return [
+            TokenInfo(
+                token_id=t.token_id,
+                scopes=tuple(t.scopes.split()),
+                created_at=t.created_at,
+                revoked_at=t.revoked_at,
+            )
+            for t in rows
+        ]
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """An API token as the operator sees it: no secret, no digest."""
+
+    token_id: str
+    scopes: tuple[str, ...]
+    created_at: datetime
+    revoked_at: datetime | None
 
 
 def list_institutes(db: Database) -> list[tuple[str, str]]:

@@ -9,6 +9,7 @@ durable before the client is answered (SQLite `synchronous=FULL`, PostgreSQL's d
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -58,7 +59,7 @@ class Database:
         if self.backend == "sqlite":
             path = url.split("///", 1)[-1]
             if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
+                _create_private(Path(path))
             self._read_engine = _sqlite_engine(url, immediate=False)
             self._write_engine = _sqlite_engine(url, immediate=True)
         else:
@@ -110,6 +111,20 @@ class Database:
         """Close every pooled connection."""
         self._read_engine.dispose()
         self._write_engine.dispose()
+
+
+def _create_private(path: Path) -> None:
+    # The database holds token digests and unpublished reports: owner-only from the
+    # first byte. SQLite gives its -wal and -shm files the database file's mode.
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass  # an existing database keeps the mode its operator gave it
+    except OSError as exc:
+        raise StoreError(
+            f"{path}: cannot create the database: {exc.strerror}"
+        ) from None
 
 
 def alembic_config() -> Any:

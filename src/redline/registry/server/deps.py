@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 
-from redline.registry._api import ALL_SCOPES, TokenScope
+from redline.registry._api import DEFAULT_SCOPES, TokenScope
 from redline.registry.server.db import Database
 from redline.registry.server.errors import http_error
 from redline.registry.server.models import ApiToken, Institute
@@ -25,7 +25,7 @@ class Caller:
 
     id: int
     slug: str
-    scopes: frozenset[str] = field(default_factory=lambda: frozenset(ALL_SCOPES))
+    scopes: frozenset[str] = field(default_factory=lambda: frozenset(DEFAULT_SCOPES))
     """What the caller's token may do."""
 
     def may(self, scope: TokenScope) -> bool:
@@ -128,3 +128,4 @@ ExerciseCaller = Annotated[Caller, Depends(scoped(TokenScope.EXERCISES))]
 IncidentReader = Annotated[Caller, Depends(scoped(TokenScope.INCIDENTS_READ))]
 IncidentSubmitter = Annotated[Caller, Depends(scoped(TokenScope.INCIDENTS_SUBMIT))]
 IncidentEditor = Annotated[Caller, Depends(scoped(TokenScope.INCIDENTS_EDIT))]
+KeyManager = Annotated[Caller, Depends(scoped(TokenScope.KEYS_MANAGE))]

@@ -210,6 +210,8 @@ def agreement(db: Database, caller: Caller, exercise_id: str) -> ExerciseAgreeme
 
     Suites run under different comparability keys are compared and flagged, not
     refused: telling institutes where their setups differ is part of the exercise.
+    Only reports the caller may read now take part: a report narrowed after it was
+    submitted is withheld from those it is no longer shared with.
     """
     with db.reader() as session:
         row = _visible_exercise(session, caller, exercise_id)
@@ -221,7 +223,15 @@ def agreement(db: Database, caller: Caller, exercise_id: str) -> ExerciseAgreeme
                 )
             )
         )
-        envelopes = stored_envelopes(session, [s.report_seq for s in subs])
+        envelopes = stored_envelopes(session, caller, [s.report_seq for s in subs])
+        # Submitted, but since narrowed so that this caller may no longer read it.
+        withheld = tuple(
+            sorted(
+                participants[s.institute_id]
+                for s in subs
+                if s.report_seq not in envelopes
+            )
+        )
     reports = sorted(
         (
             (slug, Report.model_validate(envelope["report"]))
@@ -235,5 +245,9 @@ def agreement(db: Database, caller: Caller, exercise_id: str) -> ExerciseAgreeme
         compare_reports(reports, allow_incomparable=True) if len(reports) >= 2 else None
     )
     return ExerciseAgreement(
-        exercise_id=row.id, submitted=submitted, missing=missing, comparison=comparison
+        exercise_id=row.id,
+        submitted=submitted,
+        missing=tuple(m for m in missing if m not in withheld),
+        withheld=withheld,
+        comparison=comparison,
     )

@@ -20,9 +20,12 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from redline.registry._api import ALL_SCOPES
-
-ALL_SCOPES_TEXT = " ".join(s.value for s in ALL_SCOPES)
+# What a token issued before scopes existed could do (migration 0002); frozen, as
+# newer scopes are granted to such tokens by their own migrations.
+PRE_SCOPE_TOKEN_SCOPES = (
+    "reports:publish reports:read exercises incidents:read incidents:submit "
+    "incidents:edit"
+)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -92,7 +95,7 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # Space-separated, as OAuth writes scopes; tokens from before scopes have all.
-    scopes: Mapped[str] = mapped_column(Text, server_default=ALL_SCOPES_TEXT)
+    scopes: Mapped[str] = mapped_column(Text, server_default=PRE_SCOPE_TOKEN_SCOPES)
 
 
 class SigningKeyRow(Base):
@@ -106,6 +109,18 @@ class SigningKeyRow(Base):
     public_key: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class KeyChallengeRow(Base):
+    """A pending proof-of-possession challenge for registering a signing key."""
+
+    __tablename__ = "key_challenges"
+
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id"), index=True)
+    key_id: Mapped[str] = mapped_column(String(40))
+    public_key: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class ReportRow(Base):

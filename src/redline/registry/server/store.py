@@ -1,7 +1,8 @@
 """Reports in the registry: publish, fetch, search, and who may read what.
 
-Read access is one SQL condition (`_visible`), used by every query that returns a
-report, so no endpoint can forget a scope. A publish is one transaction: the report,
+Read access is one SQL condition (`visible_to`), used by every query that returns a
+report or anything computed from one (exercise agreement too), so no endpoint can
+forget a scope. A publish is one transaction: the report,
 its partners and its threshold index commit together or not at all.
 """
 
@@ -82,7 +83,11 @@ class ReportQuery(BaseModel):
     """`next_cursor` of the previous page (opaque)."""
 
 
-def _visible(caller: Caller | None) -> ColumnElement[bool]:
+def visible_to(caller: Caller | None) -> ColumnElement[bool]:
+    """The one rule of who may read a report, as a condition on `ReportRow`.
+
+    Evaluated on every read, so narrowing a report's sharing takes effect at once.
+    """
     if caller is None:
         return ReportRow.scope == Scope.PUBLIC.value
     shared = exists().where(
@@ -272,7 +277,7 @@ def _republished(session: Session, row: ReportRow, sharing: Sharing) -> PublishR
 
 def _visible_row(session: Session, caller: Caller | None, report_id: str) -> ReportRow:
     row = session.scalar(
-        select(ReportRow).where(ReportRow.id == report_id, _visible(caller))
+        select(ReportRow).where(ReportRow.id == report_id, visible_to(caller))
     )
     if row is None:
         # The same answer whether it does not exist or is not shared with the caller.
@@ -294,7 +299,7 @@ def get_report(db: Database, caller: Caller | None, report_id: str) -> str:
 
 def list_reports(db: Database, caller: Caller | None, query: ReportQuery) -> ReportPage:
     """Reports the caller may read that match the query, newest first."""
-    conditions: list[ColumnElement[bool]] = [_visible(caller)]
+    conditions: list[ColumnElement[bool]] = [visible_to(caller)]
     if query.cursor is not None:
         conditions.append(ReportRow.seq < seq_cursor(query.cursor))
     for column, value in (
@@ -366,12 +371,12 @@ def update_sharing(
 
 
 def stored_envelopes(
-    session: Session, seqs: Sequence[int]
+    session: Session, caller: Caller | None, seqs: Sequence[int]
 ) -> dict[int, tuple[str, dict[str, Any]]]:
-    """(institute slug, envelope data) of stored reports, by report seq."""
+    """(institute slug, envelope data) of the stored reports the caller may read."""
     rows = session.execute(
         select(ReportRow.seq, Institute.slug, ReportRow.envelope)
         .join(Institute, Institute.id == ReportRow.institute_id)
-        .where(ReportRow.seq.in_(seqs))
+        .where(ReportRow.seq.in_(seqs), visible_to(caller))
     )
     return {seq: (slug, json.loads(text)) for seq, slug, text in rows}

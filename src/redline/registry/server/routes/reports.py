@@ -28,7 +28,7 @@ async def _raw_json(request: Request) -> Any:
     # checked over what was sent. A body that is not JSON fails the body model too.
     try:
         return json.loads(await request.body())
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 
