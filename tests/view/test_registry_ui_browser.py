@@ -59,6 +59,7 @@ def registry(
         "aisi-b": _add(database, "aisi-b"),
         "aisi-c": _add(database, "aisi-c"),
         "no-read": _add(database, "aisi-d", "incidents:read"),
+        "editor": _add(database, "aisi-e", "incidents:edit"),
     }
     database.dispose()
     tokens = {name: token for name, (token, _) in made.items()}
@@ -94,7 +95,7 @@ def registry(
         )  # fmt: skip
         a.submit(exercise.id, shared_id)
         b.submit(exercise.id, b_copy)
-        a.import_incidents(
+        RegistryClient(server.url, tokens["editor"]).import_incidents(
             "uitest",
             [
                 IncidentRecord(
