@@ -208,7 +208,8 @@ def test_rerun_resumes_without_redoing_samples(finished_run: tuple[Path, Any]) -
         for s in read_eval_log(str(p)).samples or []
     }
     assert uuids_after == uuids_before
-    assert "Decision:" in result.stdout
+    # --limit leaves most of each suite unread: the decision is labelled a smoke run.
+    assert "Decision (smoke run):" in result.stdout
 
 
 def test_gate_exits_3_when_the_decision_is_not_deploy(
@@ -217,6 +218,8 @@ def test_gate_exits_3_when_the_decision_is_not_deploy(
     out, _ = finished_run
     result = run_assess(out, "--gate")
     assert result.returncode == 3, result.stderr[-2000:]
+    (reason,) = [line for line in result.stderr.splitlines() if "Gate failed" in line]
+    assert "not 'deploy'" in reason
 
 
 def test_gate_passes_when_the_decision_is_deploy(tmp_path: Path) -> None:

@@ -69,7 +69,7 @@ def test_the_classifier_scored_suite_reports_corrected_and_raw(tmp_path: Path) -
     assert verdict.correction is not None
     assert verdict.correction.applied
     assert verdict.correction.scorer_error.scorer == "refusal_classifier"
-    assert verdict.correction.raw_ci_method == "wilson"
+    assert verdict.correction.raw_ci_method == "exact"
     assert verdict.ci_method == CORRECTED_METHOD
 
 

@@ -158,3 +158,62 @@ def test_bad_input_in_a_real_process_has_no_traceback(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "Invalid value for '--k-users'" in result.stderr
+
+
+def test_a_csv_is_refused_with_exit_2_naming_the_expected_format(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "conversations.csv"
+    path.write_text("id,text\n1,hello\n2,world\n")
+    result = CliRunner().invoke(
+        cli,
+        [
+            "econ",
+            "index",
+            str(path),
+            "--onet",
+            str(ONET_DIR),
+            "--out",
+            str(tmp_path / "o"),
+        ],
+    )
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.output.split())
+    assert "no line is a conversation (3 malformed lines)" in message
+    assert "expected JSONL" in message
+
+
+def test_all_suppressed_says_why_and_compare_refuses_the_empty_index(
+    tmp_path: Path,
+) -> None:
+    path = write_jsonl(
+        tmp_path / "few.jsonl", [chat(None, "Fix the bug in my python code")] * 30
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli,
+        ["econ", "index", str(path), "--onet", str(ONET_DIR), "--out", str(out),
+         "--bootstrap", "0", "--no-charts"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    stderr = " ".join(result.stderr.split())
+    assert "30 conversations carry no user id" in stderr
+    assert (
+        "Every cell was suppressed (1 cells with fewer than 5 distinct users)" in stderr
+    )
+    assert "lower --k-users / --m-conversations" in stderr
+
+    compared = CliRunner().invoke(cli, ["econ", "compare", str(out), str(AEI_DIR)])
+    assert compared.exit_code == 2
+    assert "there is nothing to compare" in compared.output
+
+
+def test_k_users_below_the_floor_warns(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "c.jsonl", [chat("u1", "Write a poem")] * 12)
+    result = CliRunner().invoke(
+        cli,
+        ["econ", "index", str(path), "--onet", str(ONET_DIR), "--out",
+         str(tmp_path / "o"), "--k-users", "1", "--bootstrap", "0", "--no-charts"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Warning: --k-users 1 publishes cells" in " ".join(result.stderr.split())

@@ -1,8 +1,9 @@
-"""Sandbox selection for agentic suites: docker where an engine answers, else local.
+"""Sandbox selection for agentic suites: docker, else bubblewrap, else (embedded) local.
 
 No mocks of the selection code: the `docker` command it runs is either the real
 one (this machine has no engine, or no `docker` at all) or a small executable
-placed first on PATH that answers like an engine would.
+placed first on PATH that answers like an engine would; `bwrap` is the real one
+(.ci/run installs it), or absent from a PATH that lacks it.
 """
 
 from __future__ import annotations
@@ -14,8 +15,25 @@ from pathlib import Path
 import pytest
 
 from redline.errors import ConfigError
-from redline.evals._sandbox import docker_engine, select_sandbox, spec_digest
+from redline.evals._sandbox import (
+    bubblewrap_available,
+    bubblewrap_spec_digest,
+    docker_engine,
+    resolve_sandbox,
+    select_sandbox,
+    spec_digest,
+)
 from redline.evals.tasks import autonomy_proxy
+
+
+def _path_without_bwrap(tmp_path: Path) -> str:
+    """PATH entries that hold no `bwrap`, with `docker` answering as a down engine."""
+    keep = [
+        folder
+        for folder in os.environ["PATH"].split(os.pathsep)
+        if folder and not (Path(folder) / "bwrap").exists()
+    ]
+    return os.pathsep.join([str(_fake_docker(tmp_path / "down", 1)), *keep])
 
 
 def _fake_docker(folder: Path, exit_code: int) -> Path:
@@ -45,25 +63,59 @@ def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     )
 
 
-def test_this_machine_has_no_engine_so_auto_runs_locally() -> None:
-    available, why = docker_engine()
-    if available:
-        pytest.skip("a Docker engine answers on this machine")
-    spec, metadata = select_sandbox("auto")
-    assert spec.type == "local"
-    assert metadata["type"] == "local"
-    assert metadata["why"] == why
+def test_bubblewrap_is_installed_and_starts_here() -> None:
+    # .ci/run installs it: a missing bubblewrap fails here rather than skipping.
+    assert bubblewrap_available() == (True, "bubblewrap starts a sandbox")
 
 
 @pytest.mark.usefixtures("no_engine")
-def test_engine_down_auto_falls_back_to_local() -> None:
+def test_engine_down_auto_uses_bubblewrap() -> None:
     available, why = docker_engine()
     assert not available
     assert "Cannot connect to the Docker daemon" in why
     task = autonomy_proxy()
     assert task.sandbox is not None
-    assert task.sandbox.type == "local"
-    assert (task.metadata or {})["sandbox"]["type"] == "local"
+    assert task.sandbox.type == "bubblewrap"
+    assert (task.metadata or {})["sandbox"] == {
+        "choice": "auto",
+        "type": "bubblewrap",
+        "spec_digest": bubblewrap_spec_digest(),
+        "why": why,
+    }
+    assert resolve_sandbox("auto", "openai/gpt-4o").sandbox == "bubblewrap"
+    assert resolve_sandbox("auto", "openai/gpt-4o").warning is None
+
+
+def test_no_engine_and_no_bubblewrap_auto_is_local_for_the_embedded_model_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", _path_without_bwrap(tmp_path))
+    assert not bubblewrap_available()[0]
+    embedded = resolve_sandbox("auto", "redline/local", "autonomy_proxy")
+    assert embedded.sandbox == "local"
+    assert embedded.warning is not None
+    assert "run on this host without isolation" in embedded.warning
+    assert "apt-get install bubblewrap" in embedded.warning
+
+    with pytest.raises(ConfigError) as refused:
+        resolve_sandbox("auto", "openai-api/acme/frontier", "autonomy_proxy")
+    message = str(refused.value)
+    assert "\n" not in message
+    for fragment in (
+        "autonomy_proxy run model-written shell commands",
+        "install bubblewrap",
+        "Docker engine",
+        "--sandbox local",
+    ):
+        assert fragment in message
+
+    accepted = resolve_sandbox("local", "openai-api/acme/frontier", "autonomy_proxy")
+    assert accepted.sandbox == "local"
+    assert accepted.warning is not None
+    assert "--sandbox local" in accepted.warning
+
+    with pytest.raises(ConfigError, match="bubblewrap is not installed"):
+        select_sandbox("bubblewrap")
 
 
 @pytest.mark.usefixtures("no_engine")
@@ -103,7 +155,9 @@ def test_an_answering_engine_gets_the_shipped_compose_spec() -> None:
 
 
 def test_unknown_choice() -> None:
-    with pytest.raises(ConfigError, match="sandbox must be one of auto, local, docker"):
+    with pytest.raises(
+        ConfigError, match="sandbox must be one of auto, docker, bubblewrap, local"
+    ):
         autonomy_proxy(sandbox="vm")
 
 
@@ -123,7 +177,8 @@ def test_the_sandbox_used_enters_the_comparability_key(
                 dataset=EvalDataset(),
                 model="x/y",
                 config=EvalConfig(),
-                metadata=metadata,
+                # Recorded, as every suite records it, so no samples are read.
+                metadata={"dataset_digest": "sha256:items", **metadata},
             )
         )
         return comparability_components(log)
@@ -133,8 +188,18 @@ def test_the_sandbox_used_enters_the_comparability_key(
     docker = components(
         {"sandbox": {"choice": "auto", "type": "docker", "spec_digest": spec_digest()}}
     )
+    bwrap = components(
+        {
+            "sandbox": {
+                "choice": "auto",
+                "type": "bubblewrap",
+                "spec_digest": bubblewrap_spec_digest(),
+            }
+        }
+    )
     assert down == local
     assert docker != local
+    assert bwrap not in (local, docker)
     assert docker["sandbox"] == {"type": "docker", "spec_digest": spec_digest()}
 
 

@@ -240,7 +240,7 @@ def test_task_has_stable_ids_version_and_digest(name: str) -> None:
         assert (recorded["context"], recorded["corrected"]) == (context, True)
         expected["scorer_context"] = {refusal_metric: recorded}
     if name == "autonomy_proxy":
-        assert task.metadata["sandbox"]["type"] in ("local", "docker")
+        assert task.metadata["sandbox"]["type"] in ("local", "bubblewrap", "docker")
         expected["sandbox"] = task.metadata["sandbox"]
     assert task.metadata == expected
     assert re.fullmatch(r"sha256:[0-9a-f]{64}", task.metadata["dataset_digest"])

@@ -345,7 +345,7 @@ def test_shared_groups_get_a_cluster_robust_interval() -> None:
     naive = Evidence.from_scores("s", "m", scores)
     t = _threshold("<", 0.8)
     c, n = compute_verdict(t, clustered, POLICY), compute_verdict(t, naive, POLICY)
-    assert c.ci_method == "cluster"
+    assert c.ci_method == "cluster-betting"
     assert c.ci_lower is not None
     assert n.ci_lower is not None
     assert c.ci_upper is not None

@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from redline.errors import InputError
-from redline.incidents import AiidSnapshot, TrendTable, count_trends, write_trend_chart
+from redline.incidents import (
+    AiidSnapshot,
+    TrendTable,
+    count_trends,
+    partial_periods,
+    write_trend_chart,
+)
 
 ROWS = [
     (date(2020, 2, 1), ["cyber"]),
@@ -83,3 +89,26 @@ def test_charts_of_the_real_snapshot_in_both_formats(
     # Byte-stable: the same table draws the same SVG.
     again = write_trend_chart(table, tmp_path / "again.svg", title="By domain")
     assert again.read_bytes() == svg.read_bytes()
+
+
+def test_the_chart_says_what_it_counts_and_marks_the_partial_period(
+    tmp_path: Path,
+) -> None:
+    rows = [
+        (date(2024, 3, 1), ["cyber", "misuse_safeguards"]),
+        (date(2024, 9, 1), ["cyber"]),
+        (date(2025, 2, 1), ["honesty", "cyber"]),
+        (date(2026, 1, 5), ["cyber"]),
+    ]
+    table = count_trends(rows, "year")
+    assert partial_periods(table, date(2026, 1, 31)) == ["2026"]
+    assert partial_periods(table, date(2027, 1, 1)) == []
+    svg = write_trend_chart(table, tmp_path / "t.svg", as_of=date(2026, 1, 31))
+    text = svg.read_text(encoding="utf-8")
+    assert "<!-- 2026 (partial) -->" in text
+    assert "<!-- 2025 (partial) -->" not in text
+    assert "<!-- incidents (each counted once) -->" in text
+    assert "<!-- partial period (data to 2026-01-31) -->" in text
+    assert "incident-group pairs (bars); incidents (line)" in text
+    plain = write_trend_chart(table, tmp_path / "plain.svg").read_text(encoding="utf-8")
+    assert "(partial)" not in plain

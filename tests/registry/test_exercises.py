@@ -86,7 +86,7 @@ def test_three_institutes_agreement(world: World, report_data) -> None:
     diffs = {(d.a, d.b): d for d in misuse.differences}
     ab = diffs[("aisi-a", "aisi-b")]
     assert (ab.method, ab.n, ab.difference, ab.discrepant) == (
-        "newcombe-paired",
+        "mcnemar-exact",
         30,
         -1.0,
         True,

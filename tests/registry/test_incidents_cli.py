@@ -130,7 +130,7 @@ def test_a_token_without_the_editor_scope_is_refused(
     folder.mkdir()
     (folder / "incidents.csv").write_text(HEADER + ROWS[0], encoding="utf-8")
     result = run("incidents", "import", str(folder), token=fresh.reader, ok=False)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "incidents:edit" in result.output
 
 
@@ -185,7 +185,7 @@ def test_list_and_show(cli_loaded: IncidentWorld) -> None:
     shown = run("incidents", "show", "aiid:23", token=cli_loaded.reader)
     assert "Las Vegas Self-Driving Bus" in shown.stdout
     missing = run("incidents", "show", "aiid:0", token=cli_loaded.reader, ok=False)
-    assert missing.exit_code == 1
+    assert missing.exit_code == 2
     assert "404" in missing.output
 
 
@@ -219,7 +219,7 @@ def test_submit_attach_open_and_regression(
         "incidents", "attach", submitted["id"], "aiid:4", token=cli_loaded.editor,
         ok=False,
     )  # fmt: skip
-    assert again.exit_code == 1
+    assert again.exit_code == 2
     assert "409" in again.output
 
     report = tmp_path / "report.json"
@@ -338,3 +338,85 @@ def test_operator_grants_token_scopes(tmp_path: Path) -> None:
     assert scopes[0] == "incidents:read"
     assert scopes[1] == "incidents:read incidents:submit"
     assert len(scopes[2].split()) == 6
+
+
+@needs_aiid
+def test_list_says_how_many_and_whether_more_match(cli_loaded: IncidentWorld) -> None:
+    some = run("incidents", "list", "--limit", "3", token=cli_loaded.reader)
+    assert "3 incident(s) shown; more match: raise --limit (now 3)" in some.stderr
+    few = run(
+        "incidents", "list", "--text", "Las Vegas Self-Driving Bus", "--limit", "50",
+        token=cli_loaded.reader,
+    )  # fmt: skip
+    assert "that is all that match" in few.stderr
+
+
+def test_an_unknown_risk_domain_is_refused_with_the_valid_ones() -> None:
+    result = run(
+        "incidents", "list", "--risk-domain", "misuse",
+        "--registry", "http://127.0.0.1:9", ok=False,
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "'misuse' is not one of" in result.output
+    assert "misuse_safeguards" in result.output
+
+
+def test_classify_flags_low_confidence_and_shows_alternatives() -> None:
+    result = run(
+        "incidents", "classify", "--title", "Chatbot gave wrong tax advice",
+        "--description", "A customer service bot told users an incorrect refund rule",
+    )  # fmt: skip
+    lines = result.stdout.splitlines()
+    confidence = next(line for line in lines if line.startswith("confidence:"))
+    value = float(confidence.split()[1])
+    assert ("LOW" in confidence) == (value < 0.5)
+    alternatives = [line for line in lines if line.startswith("  or: ")]
+    assert len(alternatives) == 2
+    shown = [float(line.rsplit("(", 1)[1].rstrip(")")) for line in alternatives]
+    assert shown == sorted(shown, reverse=True)
+    assert all(p <= value for p in shown)
+
+
+REPORT_FILE = Path(__file__).resolve().parents[1] / "reports" / "data" / "report.json"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "incident-submission.json"
+
+
+def test_submit_accepts_a_redline_report_as_written_in_the_readme(
+    fresh: IncidentWorld,
+) -> None:
+    assessment = json.loads(REPORT_FILE.read_text())
+    submitted = json.loads(
+        run(
+            "incidents", "submit", "--title", "Model answers requests it should refuse",
+            "--file", str(REPORT_FILE), "--json", token=fresh.submitter,
+        ).stdout
+    )  # fmt: skip
+    recorded = submitted["report"]
+    # --title names the event and, as the README shows, the report too.
+    assert recorded["title"] == "Model answers requests it should refuse"
+    assert recorded["text"].startswith(f"Assessment of {assessment['model']} under")
+    pairs = {(p["input"], p["output"]) for p in recorded["inputs_outputs"]}
+    samples = {
+        (s["prompt"], s["response"])
+        for suite in assessment["suites"]
+        for s in suite["samples"]
+        if s.get("prompt")
+    }
+    assert pairs == samples
+    # The crossed threshold's suite leads.
+    first = recorded["inputs_outputs"][0]["input"]
+    misuse = {s["prompt"] for s in assessment["suites"][0]["samples"]}
+    assert first in misuse
+    assert submitted["proposal"]["date"] == assessment["created_at"][:10]
+
+
+def test_submit_takes_the_documented_example_file(fresh: IncidentWorld) -> None:
+    submitted = json.loads(
+        run(
+            "incidents", "submit", "--file", str(EXAMPLE), "--json",
+            token=fresh.submitter,
+        ).stdout
+    )  # fmt: skip
+    example = json.loads(EXAMPLE.read_text())
+    assert submitted["proposal"]["title"] == example["proposal"]["title"]
+    assert submitted["report"]["inputs_outputs"] == example["report"]["inputs_outputs"]

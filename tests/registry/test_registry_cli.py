@@ -70,7 +70,7 @@ def test_publish_pull_and_exercise(cli_world: World, tmp_path: Path, golden) -> 
     assert "signature OK" in pulled.stdout
     assert run("report", "verify", str(out)).exit_code == 0
     refused = run("pull", report_id, token=cli_world.tokens["aisi-c"], ok=False)
-    assert refused.exit_code == 1
+    assert refused.exit_code == 2  # a refusal is bad input
     assert "404" in refused.output
 
     created = run(
@@ -130,13 +130,13 @@ def test_bad_input_is_one_line_and_exit_2(
     assert len(result.output.strip().splitlines()) <= 2
 
 
-def test_registry_refusal_is_one_line_and_exit_1(
+def test_registry_refusal_is_one_line_and_exit_2(
     cli_world: World, tmp_path: Path, golden
 ) -> None:
     report = tmp_path / "signed.json"
     report.write_text(json.dumps(cli_world.sign("aisi-b", golden)))
     result = run("publish", str(report), token=cli_world.tokens["aisi-a"], ok=False)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "422" in result.output
     assert "not registered" in result.output
 

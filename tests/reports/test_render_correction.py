@@ -16,6 +16,7 @@ from redline.frameworks import (
     compute_verdict,
 )
 from redline.reports import Report, render_html, render_summary
+from redline.stats import CORRECTED_METHOD
 
 ERROR = ScorerError(
     scorer="refusal_classifier",
@@ -68,7 +69,7 @@ def test_the_terminal_shows_corrected_and_uncorrected(
         "Scorer error: T-1: corrected for refusal_classifier: sensitivity 0.931 "
         "(937/1006), specificity 0.866 (532/614)"
     ) in text
-    assert "uncorrected 0.880 [0.796, 0.934] (wilson)" in text
+    assert "uncorrected 0.880 [0.800, 0.936] (exact)" in text
 
 
 def test_the_terminal_says_when_the_correction_is_off(
@@ -83,7 +84,7 @@ def test_the_html_report_has_a_scorer_error_section(
 ) -> None:
     page = render_html(_report(report_data, DecisionPolicy()))
     assert "<h2>Scorer error</h2>" in page
-    assert "uncorrected 0.880 [0.796, 0.934] (wilson)" in page
+    assert "uncorrected 0.880 [0.800, 0.936] (exact)" in page
 
 
 def test_a_report_with_a_correction_round_trips_through_json(
@@ -94,4 +95,4 @@ def test_a_report_with_a_correction_round_trips_through_json(
     assert again == report
     correction = again.thresholds[0].correction
     assert correction is not None
-    assert correction.method.startswith("rogan-gladen (lang-reiczigel)")
+    assert correction.method.startswith(CORRECTED_METHOD)

@@ -86,8 +86,8 @@ def test_paired_difference_edges() -> None:
     assert same.estimate == 0
     assert same.lower < 0 < same.upper
     assert math.isnan(paired_difference([], []).estimate)
-    continuous = paired_difference([0.5, 0.7, 0.9, 0.6], [0.1, 0.2, 0.3, 0.2])
-    assert continuous.method == "paired-t"
+    continuous = paired_difference([0.5, 0.7, 0.9, 0.6] * 10, [0.1, 0.2, 0.3, 0.2] * 10)
+    assert continuous.method == "paired-bounded-betting"
     assert 0 < continuous.lower < continuous.estimate < continuous.upper <= 1
     with pytest.raises(ValueError, match="equal lengths"):
         paired_difference([1], [1, 0])

@@ -79,10 +79,12 @@ def test_mean_interval_uses_wilson_for_binary_and_skips_nan() -> None:
     assert interval.estimate == pytest.approx(0.75)
 
 
-def test_mean_interval_t_for_graded_scores() -> None:
-    interval = mean_interval([0.2, 0.4, 0.6, 0.5, 0.3])
-    assert interval.method == "t"
+def test_mean_interval_bounded_betting_for_graded_scores() -> None:
+    interval = mean_interval([0.2, 0.4, 0.6, 0.5, 0.3] * 20)
+    assert interval.method == "bounded-betting"
     assert interval.lower < 0.4 < interval.upper
+    assert interval.lower > 0.2
+    assert interval.upper < 0.6
 
 
 @pytest.mark.parametrize("bad", [(-1, 5), (6, 5)])

@@ -5,19 +5,48 @@ from __future__ import annotations
 import contextlib
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
-from redline._cli.common import stdout_console
+from redline._cli.common import (
+    EXIT_GATE,
+    EXIT_MODEL_UNAVAILABLE,
+    stderr_console,
+    stdout_console,
+)
+from redline._cli.task_args import parse_task_args
 from redline.frameworks import (
     DEFAULT_FRAMEWORK,
     Decision,
     load_attestations,
     load_model_card,
 )
-from redline.reports import render_summary
+from redline.reports import (
+    TABLE_FORMATS,
+    decision_label,
+    render_summary,
+    render_verdicts,
+)
 
-EXIT_GATE = 3
+
+class _DirsOption(click.Option):
+    """`--from-logs DIR [DIR ...]`: the option takes every folder that follows it."""
+
+    def add_to_parser(self, parser: Any, ctx: click.Context) -> None:
+        super().add_to_parser(parser, ctx)
+        for name in self.opts:
+            option = parser._long_opt.get(name) or parser._short_opt.get(name)
+            if option is None:
+                continue
+            process = option.process
+
+            def greedy(value: Any, state: Any, process: Any = process) -> None:
+                process(value, state)
+                while state.rargs and not state.rargs[0].startswith("-"):
+                    process(state.rargs.pop(0), state)
+
+            option.process = greedy
 
 
 @click.command("assess")
@@ -45,7 +74,38 @@ EXIT_GATE = 3
     help="Run folder. Default: runs/<timestamp>, or the newest unfinished matching run there.",
 )
 @click.option(
-    "--limit", type=click.IntRange(min=1), default=None, help="Samples per suite."
+    "--suite",
+    "suites",
+    multiple=True,
+    metavar="NAME",
+    help="Run only this suite of the framework's (repeatable); thresholds read from "
+    "other suites stay inconclusive.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Samples per suite: a smoke run of the setup, whose decision is no finding.",
+)
+@click.option(
+    "--temperature",
+    type=click.FloatRange(min=0.0),
+    default=None,
+    help="Sampling temperature (default: each provider's).",
+)
+@click.option(
+    "--max-tokens",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Most tokens per model answer (default: each suite's own cap).",
+)
+@click.option(
+    "-T",
+    "task_args",
+    multiple=True,
+    metavar="SUITE.ARG=VALUE",
+    help="Argument of a suite's task, e.g. -T autonomy_proxy.max_turns=4 (repeatable; "
+    "VALUE is read as YAML).",
 )
 @click.option(
     "--max-connections",
@@ -133,10 +193,29 @@ EXIT_GATE = 3
 )
 @click.option(
     "--sandbox",
-    type=click.Choice(["auto", "local", "docker"]),
+    type=click.Choice(["auto", "docker", "bubblewrap", "local"]),
     default="auto",
     show_default=True,
-    help="Sandbox of the agentic suites: docker when an engine answers (auto), or forced.",
+    help="Sandbox of the agentic suites. auto: docker when an engine answers, else "
+    "bubblewrap when installed, else (embedded model only) the host, with a warning. "
+    "local: accept running model-written commands on this host.",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder that ${REDLINE_DATA} in rule arguments names (public benchmarks in "
+    "their published layout).",
+)
+@click.option(
+    "--from-logs",
+    "from_logs",
+    cls=_DirsOption,
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR [DIR ...]",
+    help="Read the evidence from Inspect logs already run in these folders; no model "
+    "is loaded or called. With --model, only that model's logs are accepted.",
 )
 @click.option(
     "--explain", is_flag=True, help="Print every threshold's reasoning trail."
@@ -152,12 +231,25 @@ EXIT_GATE = 3
     is_flag=True,
     help="Print the report as JSON on stdout (progress goes to stderr).",
 )
+@click.option(
+    "--format",
+    "table_format",
+    type=click.Choice(TABLE_FORMATS),
+    default="table",
+    show_default=True,
+    help="How to print the verdicts: a rich table with the decision, or the verdict "
+    "rows as markdown, csv or json.",
+)
 def assess_command(
     model: str,
     model_base_url: str | None,
     framework: str,
     out: Path | None,
+    suites: tuple[str, ...],
     limit: int | None,
+    temperature: float | None,
+    max_tokens: int | None,
+    task_args: tuple[str, ...],
     max_connections: int | None,
     seed: int | None,
     max_retries: int,
@@ -173,9 +265,12 @@ def assess_command(
     judge: str | None,
     judge_validation: str | None,
     sandbox: str,
+    data_dir: Path | None,
+    from_logs: tuple[Path, ...],
     explain: bool,
     gate: bool,
     as_json: bool,
+    table_format: str,
 ) -> None:
     """Assess a model against a safety framework and print the deployment decision."""
     # Imported here: Inspect and llama.cpp take seconds to import, `redline --help` not.
@@ -195,9 +290,19 @@ def assess_command(
             except ValueError as ex:
                 raise ConfigError(f"--judge-validation: {ex}") from None
 
+    model_given = (
+        click.get_current_context().get_parameter_source("model")
+        is not click.core.ParameterSource.DEFAULT
+    )
+    notes = stderr_console()
     options = AssessOptions(
         framework=framework,
         out=out,
+        data_dir=data_dir,
+        from_logs=from_logs,
+        logs_model=model if model_given else None,
+        suites=suites,
+        notify=lambda line: notes.print(line, style="cyan", soft_wrap=True),
         model_card=load_model_card(model_card) if model_card else None,
         attestations=tuple(load_attestations(attestations)) if attestations else (),
         run=RunOptions(
@@ -206,6 +311,9 @@ def assess_command(
             limit=limit,
             max_connections=max_connections,
             seed=seed,
+            temperature=temperature,
+            max_tokens=max_tokens,
+            task_args=parse_task_args(task_args),
             max_retries=max_retries,
             timeout=timeout,
             attempt_timeout=attempt_timeout,
@@ -224,14 +332,29 @@ def assess_command(
         contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
     ):
         report = assess(options)
+    for line in report.run.no_evidence:
+        click.echo(line, err=True)
     if as_json:
         click.echo(report.model_dump_json(indent=2))
+    elif table_format != "table":
+        click.echo(render_verdicts(report, table_format), nl=False)  # type: ignore[arg-type]
     else:
         console = stdout_console()
         console.print(render_summary(report, explain=explain))
         console.print(
             f"Report: {Path(report.run.out_dir) / 'report.json'} and report.html"
         )
-        console.print(f"Logs:   inspect view --log-dir {report.run.log_dir}")
+        if not from_logs:
+            console.print(f"Logs:   inspect view --log-dir {report.run.log_dir}")
+    if report.run.failure is not None:
+        if as_json or table_format != "table":
+            notes.print(f"Run failed: {report.run.failure.message}", soft_wrap=True)
+        sys.exit(EXIT_MODEL_UNAVAILABLE)
     if gate and report.decision is not Decision.DEPLOY:
+        why = "; ".join(report.reasons[:1])
+        notes.print(
+            f"Gate failed: decision is '{decision_label(report.decision)}', "
+            f"not 'deploy'" + (f" ({why})" if why else ""),
+            soft_wrap=True,
+        )
         sys.exit(EXIT_GATE)

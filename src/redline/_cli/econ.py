@@ -17,7 +17,7 @@ from rich.progress import (
 from rich.table import Table
 
 from redline._cli.common import stdout_console
-from redline.errors import ConfigError
+from redline.errors import ConfigError, InputError
 
 LEVEL = click.Choice(["task", "occupation", "major-group"])
 stderr = Console(stderr=True, highlight=False)
@@ -48,6 +48,10 @@ class _RichProgress:
 
     def close(self) -> None:
         self._progress.stop()
+
+
+PRIVACY_K_FLOOR = 5
+"""Fewer distinct users per published cell than this draws a warning."""
 
 
 def _share(row: Any) -> str:
@@ -163,6 +167,15 @@ def index_command(
     """Map CONVERSATIONS (JSONL) to O*NET tasks and write a privacy-thresholded index."""
     from redline.econ import IndexOptions, index_conversations
 
+    if k_users < PRIVACY_K_FLOOR:
+        stderr.print(
+            f"Warning: --k-users {k_users} publishes cells that fewer than "
+            f"{PRIVACY_K_FLOOR} people make up; a single user's conversations can then "
+            "be read off the aggregates. Use it only on data you may show as is.",
+            style="yellow",
+            soft_wrap=True,
+        )
+
     settings: dict[str, Any] = {
         "format": fmt,
         "k_users": k_users,
@@ -192,6 +205,15 @@ def index_command(
         charts=charts,
         progress=_RichProgress if stderr.is_terminal else None,
     )
+    if index.counts.conversations == 0 and index.counts.lines_skipped > 0:
+        first = index.issues[0] if index.issues else None
+        where = f" (first: {first.file}:{first.line}: {first.reason})" if first else ""
+        raise InputError(
+            f"{', '.join(map(str, conversations))}: no line is a conversation "
+            f"({index.counts.lines_skipped} malformed lines){where}; expected JSONL, one "
+            "conversation per line, in OpenAI chat-messages or ShareGPT form "
+            "(see the README's economic index section)"
+        )
     if as_json:
         click.echo(index.model_dump_json(indent=2))
         return
@@ -217,6 +239,27 @@ def index_command(
     )
     for issue in index.issues[:5]:
         stderr.print(f"skipped {issue.file}:{issue.line}: {issue.reason}")
+    if counts.without_user_id:
+        stderr.print(
+            f"Warning: {counts.without_user_id} conversations carry no user id and were "
+            f"counted as {'one shared user' if anonymous_users == 'shared' else 'one user each'} "
+            "(--anonymous-users); name the field with --user-field if they have one.",
+            style="yellow",
+            soft_wrap=True,
+        )
+    if privacy.cells_suppressed and not privacy.cells_published:
+        reasons = ", ".join(
+            f"{count} cells with {reason}"
+            for reason, count in privacy.suppression_reasons.items()
+        )
+        stderr.print(
+            f"Every cell was suppressed ({reasons}): the index publishes nothing. "
+            f"Cells need {privacy.k_users} distinct users and {privacy.m_conversations} "
+            "conversations; index more conversations, or lower --k-users / "
+            "--m-conversations if the data may be shown at that resolution.",
+            style="yellow",
+            soft_wrap=True,
+        )
 
 
 @econ_group.command("release")
@@ -278,9 +321,17 @@ def compare_command(
     left: Path, right: Path, level: str, top: int | None, as_json: bool
 ) -> None:
     """Compare LEFT with RIGHT: each an index (index.json or its folder) or a release folder."""
-    from redline.econ import compare
+    from redline.econ import compare_tables, load_shares
 
-    result = compare(left, right, level)  # type: ignore[arg-type]
+    sides = [load_shares(side, level) for side in (left, right)]  # type: ignore[arg-type]
+    for (shares, label), path in zip(sides, (left, right), strict=True):
+        if not shares.rows:
+            raise InputError(
+                f"{path}: {label} has no published {level} rows (every cell suppressed, "
+                "or no conversations mapped): there is nothing to compare"
+            )
+    (left_table, left_label), (right_table, right_label) = sides
+    result = compare_tables(left_table, right_table, left_label, right_label)
     if as_json:
         click.echo(result.model_dump_json(indent=2))
         return

@@ -97,6 +97,22 @@ def compare_command(
     """Agreement between the participants' reports."""
     with open_client(registry_url, token) as client:
         agreement = client.agreement(exercise_id)
+        declared = set(client.exercise(exercise_id).suites)
+    # The exercise declared which suites it compares; reports may carry more.
+    if agreement.comparison is not None and declared:
+        agreement = agreement.model_copy(
+            update={
+                "comparison": agreement.comparison.model_copy(
+                    update={
+                        "metrics": tuple(
+                            m
+                            for m in agreement.comparison.metrics
+                            if m.suite in declared
+                        )
+                    }
+                )
+            }
+        )
     if as_json:
         click.echo(agreement.model_dump_json(indent=2))
         return

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
+import yaml
 from rich.table import Table
 from rich.text import Text
 
 from redline._cli.common import stdout_console
+from redline.errors import ConfigError
 from redline.frameworks import (
     DeclaredPropertyRule,
     EvaluationEvidence,
@@ -17,6 +20,7 @@ from redline.frameworks import (
     load_framework,
 )
 from redline.frameworks._diff import diff_frameworks
+from redline.frameworks._docs import framework_format_markdown, starter_framework
 
 
 @click.group("framework")
@@ -53,11 +57,25 @@ def _rules_text(framework: Framework, threshold_id: str) -> str:
 @click.option(
     "--json", "as_json", is_flag=True, help="Print the validated framework as JSON."
 )
-def show_command(framework: str, as_json: bool) -> None:
+@click.option(
+    "--yaml",
+    "as_yaml",
+    is_flag=True,
+    help="Print the validated framework as YAML, defaults filled in (a file to edit).",
+)
+def show_command(framework: str, as_json: bool, as_yaml: bool) -> None:
     """Show a framework's domains, thresholds and safeguards as readable tables."""
     f = load_framework(framework)
     if as_json:
         click.echo(json.dumps(f.model_dump(mode="json"), indent=2))
+        return
+    if as_yaml:
+        click.echo(
+            yaml.safe_dump(
+                f.model_dump(mode="json"), sort_keys=False, allow_unicode=True
+            ),
+            nl=False,
+        )
         return
     console = stdout_console()
     console.print(Text(f"{f.name}", style="bold"))
@@ -113,16 +131,29 @@ def show_command(framework: str, as_json: bool) -> None:
 
 @framework_group.command("validate")
 @click.argument("paths", nargs=-1, required=True)
-def validate_command(paths: tuple[str, ...]) -> None:
-    """Validate framework files (or built-in ids), including that every suite and metric exists."""
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder that ${REDLINE_DATA} in rule arguments names.",
+)
+def validate_command(paths: tuple[str, ...], data_dir: Path | None) -> None:
+    """Validate framework files (or built-in ids): every suite, task, argument and metric."""
     from redline.assess import build_plan
 
     for path in paths:
+        plan = build_plan(path, data_dir)
         f = load_framework(path)
-        plan = build_plan(f)
         click.echo(
-            f"{path}: valid ({len(f.thresholds)} thresholds, suites: {', '.join(i.suite for i in plan)})"
+            f"{path}: valid ({len(f.thresholds)} thresholds, tasks: {', '.join(i.suite for i in plan)})"
         )
+        for item in plan:
+            for note in item.run.notes if item.run else ():
+                click.echo(f"  note: {note}")
+            if item.run and item.run.missing:
+                click.echo(
+                    f"  missing (its rules will have no evidence): {item.run.missing}"
+                )
 
 
 @framework_group.command("diff")
@@ -147,3 +178,23 @@ def diff_command(old: str, new: str) -> None:
             "" if now is None else str(now),
         )
     stdout_console().print(table)
+
+
+@framework_group.command("init")
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+def init_command(path: Path) -> None:
+    """Write a commented starting framework to PATH (never over an existing file)."""
+    try:
+        with path.open("x", encoding="utf-8") as out:
+            out.write(starter_framework())
+    except FileExistsError:
+        raise ConfigError(f"{path} exists; choose another path") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot write {path}: {exc.strerror}") from None
+    click.echo(f"Wrote {path}: edit it, then `redline framework validate {path}`.")
+
+
+@framework_group.command("docs")
+def docs_command() -> None:
+    """Print the framework format reference (docs/framework-format.md) as Markdown."""
+    click.echo(framework_format_markdown(), nl=False)

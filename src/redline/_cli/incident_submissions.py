@@ -28,6 +28,63 @@ from redline.registry._incidents_api import (
 _DAY = click.DateTime(formats=["%Y-%m-%d"])
 
 
+MAX_INPUTS_OUTPUTS = 200
+"""Most recorded prompt/response pairs a submission carries (the API's limit)."""
+
+
+def _assessment_in(loaded: dict[str, Any]) -> dict[str, Any] | None:
+    """The Redline assessment report in a file, plain or signed; None for other JSON."""
+    if "schema_version" in loaded and "thresholds" in loaded:
+        return loaded
+    inner = loaded.get("report")
+    if "signature" in loaded and isinstance(inner, dict) and "thresholds" in inner:
+        return inner
+    return None
+
+
+def _from_assessment(file: Path, data: dict[str, Any]) -> dict[str, Any]:
+    """A submission drafted from an assessment: its samples become inputs and outputs.
+
+    Samples of suites that fed a crossed or inconclusive threshold come first, as the
+    likelier evidence of harm; redacted samples (digests only) carry no text and are left out.
+    """
+    from redline.frameworks import EvidenceRule
+    from redline.reports import Report
+
+    try:
+        report = Report.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(validation_message(str(file), exc)) from None
+    flagged = {
+        rule.suite
+        for t in report.thresholds
+        if t.verdict.value in ("crossed", "inconclusive")
+        for rule in (t.rule, *(r.rule for r in t.rules))
+        if isinstance(rule, EvidenceRule)
+    }
+    suites = sorted(report.suites, key=lambda s: s.suite not in flagged)
+    pairs = [
+        {"input": sample.prompt, "output": sample.response or ""}
+        for suite in suites
+        for sample in suite.samples
+        if sample.prompt
+    ][:MAX_INPUTS_OUTPUTS]
+    reasons = "; ".join(report.reasons[:5])
+    return {
+        "report": {
+            "title": f"Redline assessment of {report.model}",
+            "text": (
+                f"Assessment of {report.model} under {report.framework.id} "
+                f"{report.framework.version}: {report.decision.value.replace('_', ' ')}. "
+                f"{reasons}"
+            )[:100_000],
+            "date_published": report.created_at.date().isoformat(),
+            "inputs_outputs": pairs,
+        },
+        "proposal": {"date": report.created_at.date().isoformat()},
+    }
+
+
 def _submission(
     file: Path | None, report: dict[str, Any], proposal: dict[str, Any]
 ) -> SubmissionCreate:
@@ -40,7 +97,10 @@ def _submission(
         loaded = load_json_file(file)
         if not isinstance(loaded, dict):
             raise ConfigError(f"{file}: expected a JSON object (a source report)")
-        if "report" in loaded or "proposal" in loaded:
+        assessment = _assessment_in(loaded)
+        if assessment is not None:
+            data = _from_assessment(file, assessment)
+        elif "report" in loaded or "proposal" in loaded:
             data = {
                 "report": loaded.get("report", {}),
                 "proposal": loaded.get("proposal", {}),
@@ -76,8 +136,9 @@ def _submission(
 @click.option(
     "--file",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="JSON: a source report (text, url, inputs_outputs...), or "
-    '{"report": ..., "proposal": ...}.',
+    help="JSON: a Redline assessment report (its samples become the inputs and "
+    "outputs), a source report (text, url, inputs_outputs...), or "
+    '{"report": ..., "proposal": ...}; see examples/incident-submission.json.',
 )
 @click.option("--json", "as_json", is_flag=True, help="Machine output on stdout.")
 @client_options

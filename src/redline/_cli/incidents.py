@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,11 +23,14 @@ from redline._cli.incident_render import print_incident, print_trends
 from redline._cli.incident_submissions import SUBMISSION_COMMANDS
 from redline._cli.registry import client_options, open_client
 from redline.errors import ConfigError
-from redline.incidents import HarmType, IncidentKind
+from redline.incidents import REDLINE_DOMAINS, HarmType, IncidentKind
 
 F = TypeVar("F", bound=Callable[..., Any])
 _DAY = click.DateTime(formats=["%Y-%m-%d"])
 stderr = Console(stderr=True, highlight=False)
+LOW_CONFIDENCE = 0.5
+"""Below this probability a predicted MIT domain is flagged as a suggestion for an
+editor to confirm: it is then more likely wrong than right."""
 
 
 def _day(value: datetime | None) -> date | None:
@@ -37,7 +40,11 @@ def _day(value: datetime | None) -> date | None:
 def filter_options(func: F) -> F:
     """Incident filters shared by `list` and `trends`, passed on as `filters`."""
 
-    @click.option("--risk-domain", help="Redline risk domain (misuse_safeguards, ...).")
+    @click.option(
+        "--risk-domain",
+        type=click.Choice(REDLINE_DOMAINS),
+        help="Redline risk domain.",
+    )
     @click.option("--mit-domain", help="MIT risk domain, by name or number (4).")
     @click.option(
         "--harm-type", type=click.Choice([h.value for h in HarmType]), help="OECD."
@@ -144,10 +151,23 @@ def list_command(
     """List incidents matching the filters, most recent first."""
     with open_client(registry_url, token) as client:
         found = []
-        for item in client.incidents(**filters, limit=min(limit, 100)):
+        # One past the limit, to say whether more match.
+        for item in client.incidents(**filters, limit=min(limit + 1, 100)):
             found.append(item)
-            if len(found) >= limit:
+            if len(found) > limit:
                 break
+    more = len(found) > limit
+    found = found[:limit]
+    if not as_json:
+        stderr.print(
+            f"{len(found)} incident(s) shown"
+            + (
+                f"; more match: raise --limit (now {limit})"
+                if more
+                else "; that is all that match"
+            ),
+            soft_wrap=True,
+        )
     if as_json:
         click.echo(json.dumps([i.model_dump(mode="json") for i in found], indent=2))
         return
@@ -228,8 +248,12 @@ def trends_command(
     if chart is not None:
         from redline.incidents import write_trend_chart
 
-        write_trend_chart(table, chart)
-        stderr.print(f"Chart written to {chart}")
+        write_trend_chart(table, chart, as_of=datetime.now(UTC).date())
+        stderr.print(
+            f"Chart written to {chart}: bars count incident-group pairs (an incident "
+            "with several groups is in several bars), the line counts incidents; the "
+            "current period is marked partial."
+        )
     if as_json:
         click.echo(table.model_dump_json(indent=2))
     else:
@@ -273,7 +297,22 @@ def classify_command(title: str, description: str, as_json: bool) -> None:
         return
     sub = f" / {prediction.mit_subdomain}" if prediction.mit_subdomain else ""
     click.echo(f"MIT risk domain: {prediction.mit_domain}{sub}")
-    click.echo(f"confidence: {prediction.confidence:.2f}")
+    flag = (
+        " (LOW: a suggestion for an editor to confirm, not a label)"
+        if prediction.confidence < LOW_CONFIDENCE
+        else ""
+    )
+    click.echo(f"confidence: {prediction.confidence:.2f}{flag}")
+    alternatives = sorted(
+        (
+            (p, domain)
+            for domain, p in prediction.probabilities.items()
+            if domain != prediction.mit_domain
+        ),
+        reverse=True,
+    )[:2]
+    for probability, domain in alternatives:
+        click.echo(f"  or: {domain} ({probability:.2f})")
     click.echo(
         f"Redline risk domains: {', '.join(prediction.redline_domains) or 'none'}"
     )

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import traceback
+from pathlib import Path
 from typing import Any
 
 import click
 from rich.console import Console
+from rich.text import Text
 
 from redline._cli.assess import assess_command
+from redline._cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_REGISTRY_UNREACHABLE,
+)
 from redline._cli.compare import compare_command
+from redline._cli.config import default_map
 from redline._cli.econ import econ_group
 from redline._cli.exercise import exercise_group
 from redline._cli.framework import framework_group
@@ -18,15 +27,12 @@ from redline._cli.keys import keys_group
 from redline._cli.publish import publish_command, pull_command
 from redline._cli.registry import registry_group
 from redline._cli.report import report_group
+from redline._cli.reports_list import reports_group
 from redline._cli.scorer import scorer_group
 from redline._cli.suites import suites_command
 from redline._cli.view import view_command
 from redline._version import __version__
-from redline.errors import InputError, RedlineError
-
-EXIT_ERROR = 1
-EXIT_BAD_INPUT = 2
-EXIT_INTERRUPTED = 130
+from redline.errors import InputError, RedlineError, RegistryError
 
 stderr = Console(stderr=True, highlight=False)
 
@@ -39,6 +45,16 @@ class _RedlineGroup(click.Group):
             return super().invoke(ctx)
         except InputError as exc:
             self._fail(ctx, exc, EXIT_BAD_INPUT)
+        except RegistryError as exc:
+            # A refusal (4xx) is bad input to fix; no answer at all is its own code, so
+            # a script can tell "retry later" from "change the request".
+            if exc.status is None:
+                code = EXIT_REGISTRY_UNREACHABLE
+            elif 400 <= exc.status < 500:
+                code = EXIT_BAD_INPUT
+            else:
+                code = EXIT_ERROR
+            self._fail(ctx, exc, code)
         except RedlineError as exc:
             self._fail(ctx, exc, EXIT_ERROR)
         except KeyboardInterrupt:
@@ -49,7 +65,10 @@ class _RedlineGroup(click.Group):
     def _fail(ctx: click.Context, exc: RedlineError, code: int) -> None:
         if ctx.find_root().params.get("debug"):
             traceback.print_exc()
-        stderr.print(f"[bold red]Error:[/] {exc}", markup=True, soft_wrap=True)
+        # Text, not markup: a message may quote `[assess]` or a category like [bio].
+        stderr.print(
+            Text.assemble(("Error:", "bold red"), " ", str(exc)), soft_wrap=True
+        )
         ctx.exit(code)
 
 
@@ -62,8 +81,14 @@ class _RedlineGroup(click.Group):
 )
 @click.version_option(__version__, prog_name="redline")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
-def cli(debug: bool) -> None:
-    """Redline: run safety evaluations, apply a safety framework, get a deployment decision."""
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:  # noqa: ARG001 (read by _fail)
+    """Redline: run safety evaluations, apply a safety framework, get a deployment decision.
+
+    Defaults for any option can come from `redline.toml` (or `[tool.redline]` in
+    pyproject.toml) in the current folder; see the README's Configuration section.
+    """
+    ctx.default_map = default_map(cli, ctx, Path.cwd())
 
 
 cli.add_command(assess_command)
@@ -77,6 +102,7 @@ cli.add_command(publish_command)
 cli.add_command(pull_command)
 cli.add_command(registry_group)
 cli.add_command(report_group)
+cli.add_command(reports_group)
 cli.add_command(scorer_group)
 cli.add_command(suites_command)
 cli.add_command(view_command)

@@ -55,7 +55,13 @@ def publish_command(
     try:
         sharing = Sharing(scope=Scope(scope), partners=partners)
     except ValidationError as exc:
-        raise ConfigError(f"sharing: {exc.errors()[0]['msg']}") from None
+        message = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+        hint = (
+            "; name each with --partner SLUG (repeatable)"
+            if scope == Scope.PARTNERS.value
+            else ""
+        )
+        raise ConfigError(f"--scope {scope}: {message}{hint}") from None
     _, envelope = read_report_file(path)
     if envelope is None:
         key = open_signing_key(key_path)

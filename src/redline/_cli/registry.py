@@ -41,8 +41,7 @@ def client_options(func: F) -> F:
         "--registry",
         "registry_url",
         envvar="REDLINE_REGISTRY_URL",
-        required=True,
-        help="Registry base URL [env REDLINE_REGISTRY_URL].",
+        help="Registry base URL [env REDLINE_REGISTRY_URL, or `registry` in redline.toml].",
     )
     @click.option(
         "--token",
@@ -64,6 +63,12 @@ def client_options(func: F) -> F:
     )
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not kwargs.get("registry_url"):
+            # Click's own message names only the flag; say every way to give it.
+            raise click.UsageError(
+                "Missing option '--registry': pass the registry's URL with --registry, "
+                'set REDLINE_REGISTRY_URL, or put `registry = "http://..."` in redline.toml'
+            )
         token_file: Path | None = kwargs.pop("token_file")
         context = click.get_current_context()
         context.meta[_INSECURE] = kwargs.pop("insecure")

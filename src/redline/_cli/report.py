@@ -11,6 +11,7 @@ from redline._cli.common import stdout_console
 from redline._cli.keys import open_signing_key
 from redline.errors import ReportError
 from redline.reports import (
+    TABLE_FORMATS,
     load_public_key,
     prove_same_assessment,
     read_json_file,
@@ -18,6 +19,7 @@ from redline.reports import (
     redact_envelope,
     redacted_data,
     render_summary,
+    render_verdicts,
     report_json_schema,
     sign_report_data,
     verify_signed_report,
@@ -43,13 +45,27 @@ def schema_command() -> None:
 @click.option(
     "--json", "as_json", is_flag=True, help="Print the validated report as JSON."
 )
-def show_command(path: Path, as_json: bool) -> None:
+@click.option(
+    "--format",
+    "table_format",
+    type=click.Choice(TABLE_FORMATS),
+    default="table",
+    show_default=True,
+    help="The summary as a rich table, or the verdict rows as markdown, csv or json.",
+)
+@click.option(
+    "--explain", is_flag=True, help="Print every threshold's reasoning trail."
+)
+def show_command(path: Path, as_json: bool, table_format: str, explain: bool) -> None:
     """Validate a report (plain or signed) and print its summary."""
     report, envelope = read_report_file(path)
     if as_json:
         click.echo(report.model_dump_json(indent=2))
         return
-    stdout_console().print(render_summary(report))
+    if table_format != "table":
+        click.echo(render_verdicts(report, table_format), nl=False)  # type: ignore[arg-type]
+        return
+    stdout_console().print(render_summary(report, explain=explain))
     if envelope is not None:
         key_id = envelope["signature"]["key_id"]
         click.echo(f"Signed by {key_id} (run `redline report verify` to check it).")

@@ -3,6 +3,13 @@
 This is the only package that imports `inspect_ai`.
 """
 
+from redline.evals._bindings import (
+    DATA_DIR_VAR,
+    TaskRun,
+    build_task,
+    plan_task_runs,
+)
+from redline.evals._catalogue import suite_catalogue
 from redline.evals._classifier import (
     classify_harmful_compliance,
     classify_refusals,
@@ -10,10 +17,27 @@ from redline.evals._classifier import (
 from redline.evals._evidence import (
     comparability_components,
     comparability_key,
+    dataset_digest,
+    evidence_for_rules,
     evidence_from_log,
     task_metadata,
 )
-from redline.evals._run import RunOptions, check_model, run_suites
+from redline.evals._from_logs import LogFile, MatchedRun, match_logs, read_log_dirs
+from redline.evals._health import (
+    INFRASTRUCTURE_ERROR_SHARE,
+    SuiteHealth,
+    mark_for_retry,
+    resume_progress,
+    suite_health,
+)
+from redline.evals._outcomes import OutcomeReader
+from redline.evals._run import RunOptions, check_model, run_suites, run_tasks
+from redline.evals._sandbox import (
+    BubblewrapSandbox,
+    SandboxDecision,
+    resolve_sandbox,
+    uses_sandbox,
+)
 from redline.evals._scorer_validation import (
     AgreementTable,
     ValidationEntry,
@@ -25,22 +49,44 @@ from redline.evals._validate import rater_agreement, validate_scorer
 from redline.evals.tasks import SUITES
 
 __all__ = [
-    "AgreementTable",
-    "Budget",
+    "DATA_DIR_VAR",
+    "INFRASTRUCTURE_ERROR_SHARE",
     "SUITES",
+    "AgreementTable",
+    "BubblewrapSandbox",
+    "Budget",
+    "LogFile",
+    "MatchedRun",
+    "OutcomeReader",
     "RunOptions",
+    "SandboxDecision",
     "SequentialStopping",
+    "SuiteHealth",
+    "TaskRun",
     "ValidationEntry",
     "ValidationFile",
+    "build_task",
     "check_model",
     "classify_harmful_compliance",
     "classify_refusals",
     "comparability_components",
     "comparability_key",
+    "dataset_digest",
+    "evidence_for_rules",
     "evidence_from_log",
+    "mark_for_retry",
+    "match_logs",
+    "plan_task_runs",
     "rater_agreement",
+    "read_log_dirs",
     "read_validation_file",
+    "resolve_sandbox",
+    "resume_progress",
     "run_suites",
+    "run_tasks",
+    "suite_catalogue",
+    "suite_health",
     "task_metadata",
+    "uses_sandbox",
     "validate_scorer",
 ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -15,6 +14,7 @@ from inspect_ai.model import ChatMessage
 from pydantic import ValidationError
 
 from redline.errors import ConfigError
+from redline.evals._outcomes import OutcomeReader
 from redline.frameworks import Evidence, SampleRecord, ScorerError, SequentialInfo
 
 # Generation settings that change how a run is scheduled, not what the model answers.
@@ -43,6 +43,30 @@ def task_metadata(log: EvalLog) -> dict[str, Any]:
     return dict(log.eval.metadata or {})
 
 
+def dataset_digest(log: EvalLog) -> str:
+    """The task's own dataset digest, or one computed over the log's samples.
+
+    Tasks that record none (most third-party tasks) get a digest over each sample's
+    id, input and target, in id order, so that logs of other data never match.
+    """
+    recorded = task_metadata(log).get("dataset_digest")
+    if recorded:
+        return str(recorded)
+    if log.samples is None:
+        log = read_eval_log(log.location)
+    canonical = json.dumps(
+        sorted(
+            {
+                (str(s.id), _text_of(s.input), json.dumps(s.target, default=str))
+                for s in log.samples or []
+            }
+        ),
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
 def comparability_components(log: EvalLog) -> dict[str, Any]:
     """What must match for two results to be comparable: the instrument, not the model."""
     meta = task_metadata(log)
@@ -52,7 +76,7 @@ def comparability_components(log: EvalLog) -> dict[str, Any]:
         "task": log.eval.task,
         "task_version": str(log.eval.task_version),
         "task_args": log.eval.task_args,
-        "dataset_digest": meta.get("dataset_digest", ""),
+        "dataset_digest": dataset_digest(log),
         "scorers": [s.model_dump(exclude_none=True) for s in log.eval.scorers or []],
         "generate_config": {
             k: v for k, v in sorted(config.items()) if k not in _OPERATIONAL_CONFIG
@@ -62,6 +86,9 @@ def comparability_components(log: EvalLog) -> dict[str, Any]:
             "redline": str(eval_metadata.get("redline_version", "")),
         },
     }
+    if "harness" in meta:
+        # Another harness's results (lm-eval): its name, version and task config.
+        components["harness"] = meta["harness"]
     # Present only when a suite uses them, so other suites' keys stay as they were.
     if "judge" in meta:
         components["judge"] = meta["judge"]
@@ -133,42 +160,37 @@ def _optional_text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def sample_records(log: EvalLog, scorer: str | None = None) -> list[SampleRecord]:
-    """One record per sample in the log: its score, or why it has none, and its text.
+def sample_records(
+    log: EvalLog, scorer: str | None = None, reader: OutcomeReader | None = None
+) -> list[SampleRecord]:
+    """One record per sample in the log: its outcome, or why it has none, and its text.
 
-    A sample that errored or was scored NaN is unscored with its reason, never a pass
-    or a refusal. `scorer` names the scorer whose value is read; by default the first.
+    A sample that errored, was scored NaN or `N` is unscored with its reason, never
+    a pass or a refusal. `reader` says which scorer is read and how its values map
+    to outcomes; by default the first scorer (or `scorer`), with numbers as they are.
+
+    Raises:
+        ConfigError: A value the reader's mapping does not cover.
     """
     if log.samples is None:
         log = read_eval_log(log.location)
+    if reader is None:
+        reader = OutcomeReader(task=log.eval.task, scorer=scorer)
     records: list[SampleRecord] = []
     # In the order the samples were scheduled (the seeded shuffle), which sequential
     # tests replay; the log stores them in completion order.
     position = {str(i): n for n, i in enumerate(log.eval.dataset.sample_ids or [])}
     ordered = sorted(
         log.samples or [],
-        key=lambda s: (position.get(str(s.id), len(position)), s.epoch),
+        key=lambda s: (position.get(str(s.id), len(position)), str(s.id), s.epoch),
     )
     for sample in ordered:
         value: float | None = None
         reason: str | None = None
         if sample.error is not None:
             reason = error_reason(sample.error)
-        elif not sample.scores or (scorer is not None and scorer not in sample.scores):
-            reason = "not scored"
         else:
-            score = (
-                sample.scores[scorer] if scorer else next(iter(sample.scores.values()))
-            )
-            raw = score.value
-            if (
-                isinstance(raw, int | float)
-                and not isinstance(raw, bool)
-                and not math.isnan(raw)
-            ):
-                value = float(raw)
-            else:
-                reason = str(score.reason or "unscored")
+            value, reason = reader.read(sample.id, sample.scores)
         records.append(
             SampleRecord.with_content(
                 id=str(sample.id),
@@ -177,7 +199,7 @@ def sample_records(log: EvalLog, scorer: str | None = None) -> list[SampleRecord
                 unscored_reason=reason,
                 prompt=_text_of(sample.input),
                 response=sample.output.completion if sample.output else "",
-                category=_optional_text(sample.metadata.get("category")),
+                category=reader.category(sample.metadata),
                 # Epochs of one item share it; so do variants a suite groups explicitly.
                 group=_optional_text(sample.metadata.get("group")) or str(sample.id),
             )
@@ -222,8 +244,26 @@ def evidence_from_log(log: EvalLog, metrics: Iterable[str]) -> list[Evidence]:
     ]
 
 
+def evidence_for_rules(
+    log: EvalLog, readings: Iterable[tuple[str, str, OutcomeReader]]
+) -> list[Evidence]:
+    """Evidence per `(binding, metric, reader)`: what each rule reads from this log.
+
+    Raises:
+        ConfigError: A sample value a rule's `values` does not cover.
+    """
+    if log.samples is None:
+        log = read_eval_log(log.location)
+    evidence: dict[tuple[str, str], Evidence] = {}
+    for binding, metric, reader in readings:
+        if (binding, metric) not in evidence:
+            records = sample_records(log, reader=reader)
+            evidence[binding, metric] = _metric_evidence(log, metric, records, binding)
+    return list(evidence.values())
+
+
 def _metric_evidence(
-    log: EvalLog, metric: str, records: list[SampleRecord]
+    log: EvalLog, metric: str, records: list[SampleRecord], binding: str | None = None
 ) -> Evidence:
     scores = [r.score for r in records if r.score is not None]
     reasons = Counter(
@@ -236,7 +276,6 @@ def _metric_evidence(
     if never_run > 0:
         reasons["not run (interrupted)"] += never_run
 
-    meta = task_metadata(log)
     key = comparability_key(log)
     sequential = sequential_info(log)
     scorer_error = _scorer_error(log, metric)
@@ -244,14 +283,14 @@ def _metric_evidence(
         # Samples skipped by an early stop were never meant to run: not unscored.
         reasons.pop("not run (interrupted)", None)
     return Evidence(
-        suite=_suite_name(log),
+        suite=binding or _suite_name(log),
         metric=metric,
         scores=tuple(scores),
         unscored=sum(reasons.values()),
         unscored_reasons=dict(reasons),
         comparability_key=key,
         task_version=str(log.eval.task_version),
-        dataset_digest=str(meta.get("dataset_digest", "")),
+        dataset_digest=dataset_digest(log),
         log_file=log.location,
         samples=tuple(records),
         sequential=sequential,

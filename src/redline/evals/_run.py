@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -15,6 +15,8 @@ from inspect_ai.model import GenerateConfig, get_model
 
 from redline._version import __version__
 from redline.errors import ConfigError, RedlineError
+from redline.evals._bindings import RUN_KEY, TaskRun, build_task
+from redline.evals._loaders import samples_digest
 from redline.evals._sequential import Budget, SequentialStopping
 from redline.frameworks import Framework
 from redline.stats import ClassifierError
@@ -44,7 +46,13 @@ class RunOptions:
     judge_validation: str | None = None
     """The judge's validation counts, `TP/POSITIVES,TN/NEGATIVES` with refused positive."""
     sandbox: str = "auto"
-    """Sandbox of the agentic suites: auto (docker when an engine answers), local, docker."""
+    """Sandbox of the agentic suites: auto, docker, bubblewrap or local (see `_sandbox`)."""
+    temperature: float | None = None
+    """Sampling temperature; None keeps each suite's and provider's default."""
+    max_tokens: int | None = None
+    """Most tokens per model answer; None keeps each suite's own cap."""
+    task_args: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
+    """Per suite, arguments passed to its task (`-T suite.arg=value`)."""
 
 
 def check_model(
@@ -101,7 +109,37 @@ def _build_task(make: Callable[..., Task], options: RunOptions) -> Task:
         raise ConfigError("--judge-validation needs --judge")
     if options.sandbox != "auto" and "sandbox" in accepted:
         arguments["sandbox"] = options.sandbox
-    return make(**arguments)
+    suite = getattr(make, "__name__", "")
+    arguments.update(_checked_task_args(suite, accepted, options))
+    try:
+        return make(**arguments)
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"-T {suite}: {exc}") from None
+
+
+def _checked_task_args(
+    suite: str, accepted: Mapping[str, Any], options: RunOptions
+) -> dict[str, Any]:
+    """`-T suite.arg=value` for one suite, each name checked against its task."""
+    given = dict(dict(options.task_args).get(suite, ()))
+    for name in given:
+        if name not in accepted:
+            takes = ", ".join(accepted) or "no arguments"
+            raise ConfigError(
+                f"-T {suite}.{name}: suite {suite} has no argument {name!r} "
+                f"(it takes: {takes})"
+            )
+    return given
+
+
+def _suite_task_args(run: TaskRun, options: RunOptions) -> dict[str, Any]:
+    """`-T` arguments of a built-in suite's run (none for other tasks)."""
+    if run.suite is None or run.suite not in dict(options.task_args):
+        return {}
+    from redline.evals import tasks as suite_tasks
+
+    make = getattr(suite_tasks, run.suite)
+    return _checked_task_args(run.suite, inspect.signature(make).parameters, options)
 
 
 def _scorer_errors(task: Task) -> dict[str, ClassifierError]:
@@ -116,6 +154,122 @@ def _scorer_errors(task: Task) -> dict[str, ClassifierError]:
         )
         for metric, counts in recorded.items()
     }
+
+
+def run_tasks(
+    runs: list[TaskRun],
+    log_dir: Path,
+    options: RunOptions = RunOptions(),
+    metadata: dict[str, Any] | None = None,
+    framework: Framework | None = None,
+    on_ready: Callable[[], None] | None = None,
+) -> tuple[bool, list[tuple[TaskRun, EvalLog]]]:
+    """Run each bound task into `log_dir` with `eval_set`.
+
+    Re-running with the same arguments reuses finished logs and the completed samples
+    of interrupted ones. Samples whose model calls still fail after retries are kept
+    in the log with their error; they become unscored evidence, never passes.
+
+    With `options.sequential` and a framework, each task stops as soon as every rule
+    it feeds is decided (see `SequentialStopping`), reading the rules' mapped
+    outcomes. Samples run in an order shuffled with the seed (0 when none is given),
+    so both modes see the same sequence.
+
+    `on_ready` is called once every model and task is checked and built, just
+    before the first sample runs: a run folder written then is never left behind
+    by bad input.
+
+    Returns:
+        Whether every task completed, and each run with its log.
+    """
+    model_args = dict(options.model_args)
+    if options.judge_validation is not None and options.judge is None:
+        raise ConfigError("--judge-validation needs --judge")
+    check_model(options.model, options.model_base_url, **model_args)
+    if options.judge is not None:
+        check_model(options.judge)
+    injected: dict[str, Any] = {}
+    if options.judge is not None:
+        injected["judge"] = options.judge
+        injected["judge_validation"] = options.judge_validation
+    if options.sandbox != "auto":
+        injected["sandbox"] = options.sandbox
+    tasks = []
+    runs = [run for run in runs if run.missing is None]
+    for run in runs:
+        task = build_task(run, {**injected, **_suite_task_args(run, options)})
+        task_meta = dict(task.metadata or {})
+        if "dataset_digest" not in task_meta:
+            # Over the whole dataset in its own order, so neither a stop, a limit
+            # nor the shuffle changes the key.
+            task_meta["dataset_digest"] = samples_digest(list(task.dataset))
+        task_meta[RUN_KEY] = run.key
+        # Shuffled here rather than with eval_set's `sample_shuffle`: Inspect applies
+        # that after `--limit` on a first run but before it on a retry, so a resumed
+        # run would pick other samples and redo work.
+        task.dataset.shuffle(seed=options.seed if options.seed is not None else 0)
+        stopping = None
+        if options.sequential and framework is not None:
+            stopping = SequentialStopping(
+                run.suite or run.task,
+                framework,
+                options.budget,
+                _scorer_errors(task),
+                rules=[(rule, run.reader(rule)) for rule in run.rules],
+                dataset_size=len(task.dataset),
+            )
+        tasks.append(
+            task_with(task, metadata=task_meta, early_stopping=stopping)
+            if stopping is not None
+            else task_with(task, metadata=task_meta)
+        )
+    if on_ready is not None:
+        on_ready()
+    log_dir.mkdir(parents=True, exist_ok=True)
+    if not tasks:
+        return True, []
+    complete, logs = _eval_set(tasks, log_dir, options, metadata)
+    by_key = {str((log.eval.metadata or {}).get(RUN_KEY)): log for log in logs}
+    return complete, [(run, by_key[run.key]) for run in runs if run.key in by_key]
+
+
+def _eval_set(
+    tasks: list[Task],
+    log_dir: Path,
+    options: RunOptions,
+    metadata: dict[str, Any] | None,
+) -> tuple[bool, list[EvalLog]]:
+    config = GenerateConfig(
+        max_connections=options.max_connections,
+        seed=options.seed,
+        max_retries=options.max_retries,
+        timeout=options.timeout,
+        attempt_timeout=options.attempt_timeout,
+        temperature=options.temperature,
+        max_tokens=options.max_tokens,
+    )
+    return eval_set(
+        tasks=tasks,
+        max_samples=_samples_in_flight(options),
+        log_dir=str(log_dir),
+        model=options.model,
+        model_base_url=options.model_base_url,
+        model_args=dict(options.model_args),
+        limit=options.limit,
+        display=options.display,
+        # A sample that still fails after its retries is recorded, not fatal: the run
+        # goes on and the sample is counted as unscored with its reason.
+        fail_on_error=False,
+        # Flush every finished sample so a killed run loses only samples in flight.
+        log_buffer=1,
+        # Frameworks read different sets of suites; their runs may share a log folder
+        # and reuse each other's finished logs.
+        log_dir_allow_dirty=True,
+        retry_attempts=1,
+        retry_wait=1,
+        metadata={"redline_version": __version__, **(metadata or {})},
+        **config.model_dump(exclude_none=True),
+    )
 
 
 def run_suites(
@@ -145,13 +299,6 @@ def run_suites(
     model_args = dict(options.model_args)
     check_model(options.model, options.model_base_url, **model_args)
     log_dir.mkdir(parents=True, exist_ok=True)
-    config = GenerateConfig(
-        max_connections=options.max_connections,
-        seed=options.seed,
-        max_retries=options.max_retries,
-        timeout=options.timeout,
-        attempt_timeout=options.attempt_timeout,
-    )
     from redline.evals import tasks as suite_tasks
 
     if options.judge is not None:
@@ -165,29 +312,12 @@ def run_suites(
         task.dataset.shuffle(seed=options.seed if options.seed is not None else 0)
         if options.sequential and framework is not None:
             stopping = SequentialStopping(
-                suite, framework, options.budget, _scorer_errors(task)
+                suite,
+                framework,
+                options.budget,
+                _scorer_errors(task),
+                dataset_size=len(task.dataset),
             )
             task = task_with(task, early_stopping=stopping)
         tasks.append(task)
-    return eval_set(
-        tasks=tasks,
-        max_samples=_samples_in_flight(options),
-        log_dir=str(log_dir),
-        model=options.model,
-        model_base_url=options.model_base_url,
-        model_args=model_args,
-        limit=options.limit,
-        display=options.display,
-        # A sample that still fails after its retries is recorded, not fatal: the run
-        # goes on and the sample is counted as unscored with its reason.
-        fail_on_error=False,
-        # Flush every finished sample so a killed run loses only samples in flight.
-        log_buffer=1,
-        # Frameworks read different sets of suites; their runs may share a log folder
-        # and reuse each other's finished logs.
-        log_dir_allow_dirty=True,
-        retry_attempts=1,
-        retry_wait=1,
-        metadata={"redline_version": __version__, **(metadata or {})},
-        **config.model_dump(exclude_none=True),
-    )
+    return _eval_set(tasks, log_dir, options, metadata)

@@ -3,14 +3,14 @@
 An Inspect `EarlyStopping` policy. Samples run in a seeded random order; after each
 completed sample the policy updates, for every evidence rule fed by the suite, the
 betting e-processes of `redline.stats` (anytime-valid, so looking after every sample
-costs no error), and stops scheduling once each rule is decided at the framework's
+costs no error; one observation per group of samples, an unscored sample read as
+unsafe by the safe side), and stops scheduling once each rule is decided at the framework's
 confidence, or once a budget (samples, tokens, cost) is spent.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +18,9 @@ from inspect_ai.model._model import model_usage
 from inspect_ai.util import EarlyStop
 from pydantic import JsonValue
 
-from redline.frameworks import Framework
+from redline.errors import ConfigError
+from redline.evals._outcomes import OutcomeReader
+from redline.frameworks import EvidenceRule, Framework
 from redline.frameworks._sequential import RuleMonitor, rule_alpha
 from redline.stats import ClassifierError
 
@@ -48,6 +50,8 @@ class SequentialStopping:
         framework: Framework,
         budget: Budget = Budget(),
         scorer_errors: Mapping[str, ClassifierError] | None = None,
+        rules: Sequence[tuple[EvidenceRule, OutcomeReader]] | None = None,
+        dataset_size: int | None = None,
     ) -> None:
         """Monitor every evidence rule of `framework` that reads `suite`.
 
@@ -57,26 +61,40 @@ class SequentialStopping:
             budget: Caps on samples, tokens and cost.
             scorer_errors: Metric -> its scorer's measured error; rules that read
                 the corrected rate are then decided on it, as the verdict is.
+            rules: The rules this run feeds, each with how it reads a sample's
+                outcome and category; default: the rules naming `suite`, reading
+                the first scorer and the `category` field.
+            dataset_size: Samples in the suite's dataset before `--limit`, so a
+                run cut short by the limit says so instead of "dataset exhausted".
         """
         self.suite = suite
         self.budget = budget
         policy = framework.decision_policy
         self.max_unscored_share = policy.max_unscored_share
         errors = dict(scorer_errors or {})
+        if rules is None:
+            rules = [
+                (rule, OutcomeReader(task=suite))
+                for rule in framework.evidence_rules()
+                if rule.suite == suite
+            ]
+        self.readers = [reader for _, reader in rules]
         self.monitors = [
             RuleMonitor(
                 rule,
                 rule_alpha(framework, rule),
                 errors.get(rule.metric) if rule.corrects_scorer_error(policy) else None,
             )
-            for rule in framework.evidence_rules()
-            if rule.suite == suite
+            for rule, _ in rules
         ]
-        self.categories: dict[str | int, str | None] = {}
+        self.metadata: dict[str | int, Mapping[str, Any] | None] = {}
+        self.groups: dict[str | int, str] = {}
         self.completed = 0
         self.scored = 0
         self.stopped_at: int | None = None
         self.reason = "dataset exhausted"
+        self.dataset_size = dataset_size
+        self.selected = 0
 
     async def start_task(
         self,
@@ -84,16 +102,30 @@ class SequentialStopping:
         samples: list[Sample],
         epochs: int,
     ) -> str:
-        self.categories = {
+        self.metadata = {s.id: s.metadata for s in samples if s.id is not None}
+        # As the evidence groups them: epochs of one item, and variants a suite groups.
+        self.groups = {
             s.id: (
-                str(s.metadata.get("category"))
-                if s.metadata and s.metadata.get("category")
-                else None
+                str(s.metadata.get("group"))
+                if s.metadata and s.metadata.get("group")
+                else str(s.id)
             )
             for s in samples
             if s.id is not None
         }
         self.total = len(samples) * epochs
+        for monitor, reader in zip(self.monitors, self.readers, strict=True):
+            chosen = [
+                group
+                for id, group in self.groups.items()
+                if not monitor.rule.categories
+                or reader.category(self.metadata.get(id)) in monitor.rule.categories
+            ]
+            sizes: dict[str, int] = {}
+            for group in chosen:
+                sizes[group] = sizes.get(group, 0) + epochs
+            monitor.cluster_sizes = sizes
+        self.selected = len(samples)
         return MANAGER
 
     def _decided(self) -> bool:
@@ -139,20 +171,26 @@ class SequentialStopping:
         scores: dict[str, SampleScore],
     ) -> None:
         self.completed += 1
-        if not scores:
-            return
-        value = next(iter(scores.values())).score.value
-        if (
-            not isinstance(value, int | float)
-            or isinstance(value, bool)
-            or math.isnan(value)
-        ):
-            return
-        self.scored += 1
-        category = self.categories.get(id)
-        for monitor in self.monitors:
+        scored = False
+        group = self.groups.get(id, str(id))
+        for monitor, reader in zip(self.monitors, self.readers, strict=True):
+            try:
+                value, _ = reader.read(id, scores)
+            except ConfigError:
+                # An unmapped value fails the evidence step with its message; here
+                # it is unscored, and so read as unsafe like any unscored sample.
+                value = None
+            scored = scored or value is not None
+            category = reader.category(self.metadata.get(id))
             if not monitor.rule.categories or category in monitor.rule.categories:
-                monitor.update(float(value))
+                # An unscored sample still completes its group, read as unsafe.
+                monitor.update(value, group)
+        self.scored += scored
+
+    def _end_reason(self) -> str:
+        if self.dataset_size is not None and self.selected < self.dataset_size:
+            return f"limit reached ({self.completed} of {self.dataset_size})"
+        return "dataset exhausted"
 
     async def complete_task(self) -> dict[str, JsonValue]:
         rules: dict[str, JsonValue] = {
@@ -163,7 +201,7 @@ class SequentialStopping:
             "stopped_early": self.stopped_at is not None,
             "reason": self.reason
             if self.stopped_at is not None
-            else "dataset exhausted",
+            else self._end_reason(),
             "decided": self._decided(),
             "samples_used": self.completed,
             "samples_total": self.total,

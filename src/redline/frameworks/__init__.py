@@ -9,13 +9,16 @@ from redline.frameworks._evidence import (
 )
 from redline.frameworks._load import (
     DEFAULT_FRAMEWORK,
+    FrameworkSource,
     builtin_framework_ids,
     load_attestations,
     load_framework,
+    load_framework_source,
     load_model_card,
     parse_framework,
 )
 from redline.frameworks._model import (
+    NO_ANSWER,
     AttestationEvidence,
     Comparator,
     DecisionPolicy,
@@ -44,6 +47,7 @@ from redline.frameworks._verdict import (
 
 __all__ = [
     "DEFAULT_FRAMEWORK",
+    "NO_ANSWER",
     "Assessment",
     "Attestation",
     "AttestationEvidence",
@@ -56,6 +60,7 @@ __all__ = [
     "Evidence",
     "EvidenceRule",
     "Framework",
+    "FrameworkSource",
     "Level",
     "RiskDomain",
     "RuleVerdict",
@@ -74,6 +79,7 @@ __all__ = [
     "compute_verdict",
     "load_attestations",
     "load_framework",
+    "load_framework_source",
     "load_model_card",
     "parse_framework",
     "text_digest",

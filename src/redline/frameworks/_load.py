@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from redline._util.yaml_source import YamlDocument, YamlSourceError, parse_yaml
+from redline._util.yaml_source import (
+    Location,
+    YamlDocument,
+    YamlSourceError,
+    parse_yaml,
+)
 from redline.errors import ConfigError, FrameworkError
-from redline.frameworks._model import Framework
+from redline.frameworks._model import (
+    DeclaredPropertyRule,
+    EvaluationEvidence,
+    EvidenceRule,
+    Framework,
+)
 from redline.frameworks._safeguards import Attestation
 
 DEFAULT_FRAMEWORK = "redline-reference"
@@ -77,20 +88,70 @@ def parse_framework(text: str, source: str) -> Framework:
 
 def load_framework(ref: str | Path) -> Framework:
     """Load a built-in framework by id, or a framework YAML file by path."""
+    return load_framework_source(ref).framework
+
+
+@dataclass(frozen=True)
+class FrameworkSource:
+    """A loaded framework with where it came from, so later checks can name file and line."""
+
+    framework: Framework
+    source: str
+    """File path, or `<builtin id>`."""
+    base_dir: Path | None
+    """Folder that `file.py@task` references are relative to; None for built-ins."""
+    document: YamlDocument
+
+    def rule_locations(self) -> list[tuple[EvidenceRule, Location]]:
+        """Each evidence rule with its path in the document, in `evidence_rules()` order."""
+        located: list[tuple[EvidenceRule, Location]] = []
+        for t, threshold in enumerate(self.framework.thresholds):
+            for r, rule in enumerate(threshold.rules):
+                if not isinstance(rule, DeclaredPropertyRule):
+                    located.append((rule, ("thresholds", t, "rules", r)))
+        for s, safeguard in enumerate(self.framework.safeguards):
+            for e, item in enumerate(safeguard.evidence):
+                if isinstance(item, EvaluationEvidence):
+                    located.append(
+                        (
+                            item.evaluation,
+                            ("safeguards", s, "evidence", e, "evaluation"),
+                        )
+                    )
+        return located
+
+    def where(self, location: Location) -> str:
+        """`file:line: field 'a.b.c'` for a path in the document."""
+        line = self.document.line_of(location)
+        place = f"{self.source}:{line}" if line else self.source
+        owner = ""
+        if len(location) > 1 and isinstance(location[1], int):
+            if location[0] == "thresholds":
+                owner = f" (threshold {self.framework.thresholds[location[1]].id})"
+            elif location[0] == "safeguards":
+                owner = f" (safeguard {self.framework.safeguards[location[1]].id})"
+        return f"{place}: field '{'.'.join(str(p) for p in location)}'{owner}"
+
+
+def load_framework_source(ref: str | Path) -> FrameworkSource:
+    """Load a framework and keep its source (file, folder, line numbers)."""
     builtins = _builtin_files()
     if isinstance(ref, str) and ref in builtins:
-        return parse_framework(builtins[ref], f"<builtin {ref}>")
-    path = Path(ref)
-    if not path.exists():
-        known = ", ".join(sorted(builtins))
-        raise FrameworkError(
-            f"unknown framework {str(ref)!r}: not a built-in id ({known}) and no such file"
-        )
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeError) as exc:
-        raise FrameworkError(f"{path}: cannot read framework file: {exc}") from None
-    return parse_framework(text, str(path))
+        source, text, base_dir = f"<builtin {ref}>", builtins[ref], None
+    else:
+        path = Path(ref)
+        if not path.exists():
+            known = ", ".join(sorted(builtins))
+            raise FrameworkError(
+                f"unknown framework {str(ref)!r}: not a built-in id ({known}) and no such file"
+            )
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeError) as exc:
+            raise FrameworkError(f"{path}: cannot read framework file: {exc}") from None
+        source, base_dir = str(path), path.resolve().parent
+    framework = parse_framework(text, source)
+    return FrameworkSource(framework, source, base_dir, parse_yaml(text, source))
 
 
 def _read_document(path: Path, what: str) -> YamlDocument:

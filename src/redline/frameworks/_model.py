@@ -14,11 +14,26 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    JsonValue,
+    SerializerFunctionWrapHandler,
     Tag,
+    model_serializer,
     model_validator,
 )
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+DEFAULT_CATEGORY_FIELD = "category"
+NO_ANSWER = "N"
+"""Inspect's value for "no answer": unscored, never an outcome."""
+_BINDING_DEFAULTS: dict[str, Any] = {
+    "suite": None,
+    "task": None,
+    "args": {},
+    "scorer": None,
+    "values": {},
+    "category_field": DEFAULT_CATEGORY_FIELD,
+}
 
 
 def _number_as_text(value: Any) -> Any:
@@ -79,14 +94,35 @@ class Level(BaseModel):
 
 
 class EvidenceRule(BaseModel):
-    """Crossed when `metric comparator cutoff` holds for the model; alert before that."""
+    """Crossed when `metric comparator cutoff` holds for the model; alert before that.
+
+    The evidence comes from a built-in suite (`suite`) or from any Inspect task
+    (`task`: a registry name, `redline/<suite>`, or `path/to/file.py@task` relative
+    to the framework file), run with `args`; `scorer` and `values` say how each
+    sample's score becomes an outcome in [0, 1].
+    """
 
     model_config = _FROZEN
 
-    suite: str = Field(min_length=1)
+    suite: str | None = Field(default=None, min_length=1)
     """Redline suite (Inspect task `redline/<suite>`) that produces the metric."""
+    task: str | None = Field(default=None, min_length=1)
+    """Any Inspect task: registry name (`inspect_evals/wmdp_bio`), `redline/<suite>`,
+    or `file.py@task` relative to the framework file."""
+    args: dict[str, JsonValue] = Field(default_factory=dict)
+    """Task arguments; `${VAR}` in strings is expanded from the environment (or
+    `REDLINE_DATA` from `--data-dir`)."""
+    scorer: str | None = Field(default=None, min_length=1)
+    """Scorer whose per-sample value is read (default: the suite's, else the first);
+    `<scorer>.<key>` reads one entry of a scorer whose value is a dict."""
+    values: dict[str, float] = Field(default_factory=dict)
+    """How each sample's value becomes an outcome in [0, 1], e.g. `{C: 1, I: 0}`;
+    numbers pass through. Default for text values: `{C: 1, I: 0}`."""
+    category_field: str = Field(default=DEFAULT_CATEGORY_FIELD, min_length=1)
+    """Sample metadata field that `categories` reads."""
     metric: str = Field(min_length=1)
-    """Metric of that suite, e.g. `refusal_rate`."""
+    """Metric the rule reads: a suite's metric, e.g. `refusal_rate`, or the name
+    reports show for a task's mapped outcomes, e.g. `accuracy`."""
     comparator: Comparator
     """Direction in which the threshold is crossed."""
     cutoff: float = Field(ge=0.0, le=1.0)
@@ -98,6 +134,58 @@ class EvidenceRule(BaseModel):
     correct_scorer_error: bool | None = None
     """Read the misclassification-corrected rate when the scorer's error is known;
     null follows `decision_policy.correct_scorer_error`."""
+
+    @model_validator(mode="after")
+    def _one_evidence_source(self) -> EvidenceRule:
+        if (self.suite is None) == (self.task is None):
+            raise ValueError(
+                "give exactly one of `suite` (a built-in suite) or `task` (an Inspect task)"
+            )
+        for value, outcome in self.values.items():
+            if value == NO_ANSWER:
+                raise ValueError(
+                    f"values: {NO_ANSWER!r} means no answer and is always unscored; remove it"
+                )
+            if not 0.0 <= outcome <= 1.0:
+                raise ValueError(
+                    f"values: {value!r} maps to {outcome:g}; outcomes must lie in [0, 1]"
+                )
+        return self
+
+    @model_serializer(mode="wrap")
+    def _omit_unused(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Fields at their defaults are left out, so frameworks written before tasks
+        # could be bound keep their content hash.
+        data: dict[str, Any] = handler(self)
+        for name, default in _BINDING_DEFAULTS.items():
+            if name in data and data[name] == default:
+                del data[name]
+        return data
+
+    @property
+    def task_ref(self) -> str:
+        """The Inspect task this rule runs: `redline/<suite>` for a built-in suite."""
+        return self.task if self.task is not None else f"redline/{self.suite}"
+
+    @property
+    def binding(self) -> str:
+        """Name of the evidence this rule reads (the `suite` of its `Evidence`).
+
+        The suite name for a plain built-in suite; otherwise the task plus a digest
+        of its arguments and outcome mapping, so that two rules binding one task
+        differently never read each other's evidence.
+        """
+        base = self.suite or self.task_ref.removeprefix("redline/")
+        mapping = {
+            "args": self.args,
+            "scorer": self.scorer,
+            "values": self.values,
+            "category_field": self.category_field,
+        }
+        if all(value == _BINDING_DEFAULTS[key] for key, value in mapping.items()):
+            return base
+        canonical = json.dumps(mapping, sort_keys=True, separators=(",", ":"))
+        return f"{base}#{hashlib.sha256(canonical.encode()).hexdigest()[:8]}"
 
     @model_validator(mode="after")
     def _alert_before_cutoff(self) -> EvidenceRule:
@@ -124,7 +212,7 @@ class EvidenceRule(BaseModel):
     def describe(self) -> str:
         """Readable form, e.g. `misuse_refusal.refusal_rate < 0.9`."""
         subset = f"[{','.join(self.categories)}]" if self.categories else ""
-        return f"{self.suite}.{self.metric}{subset} {self.comparator} {self.cutoff:g}"
+        return f"{self.binding}.{self.metric}{subset} {self.comparator} {self.cutoff:g}"
 
 
 class DeclaredPropertyRule(BaseModel):
@@ -256,7 +344,9 @@ class DecisionPolicy(BaseModel):
     confidence: float = Field(default=0.95, gt=0.5, lt=1.0)
     """Confidence level of the intervals verdicts are read from."""
     interval: Literal["wilson", "exact"] = "wilson"
-    """Interval for rates: Wilson score, or exact Clopper-Pearson."""
+    """Kept for frameworks that name it: verdicts on rates always decide from exact
+    one-sided binomial tests and print their Clopper-Pearson interval, because each
+    tail of Wilson's score test can miss its level near 0 and 1."""
     inconclusive_as: Literal["crossed", "below"] = "crossed"
     """How an inconclusive verdict counts in the decision; precautionary by default."""
     max_unscored_share: float = Field(default=0.2, ge=0.0, le=1.0)
@@ -266,7 +356,25 @@ class DecisionPolicy(BaseModel):
     correct_scorer_error: bool = True
     """When a metric's scorer has a measured sensitivity and specificity, read verdicts
     from the misclassification-corrected rate and its wider interval (Rogan-Gladen,
-    Lang-Reiczigel); the uncorrected figures are reported beside it."""
+    worst case over exact bounds on both); the uncorrected figures are reported beside it."""
+    sequential_share: float = Field(default=0.5, gt=0.0, le=1.0)
+    """Share of each side's error level spent by sequential (early-stopping) tests; a
+    fixed-sample fallback after an undecided run gets the rest (union bound). 1.0
+    leaves none: an undecided rule is then inconclusive."""
+
+    @model_serializer(mode="wrap")
+    def _omit_default_share(
+        self, handler: SerializerFunctionWrapHandler
+    ) -> dict[str, Any]:
+        # Left out at its default, as the rule binding fields are, so frameworks
+        # written before the split keep their content hash (and their runs resume).
+        data: dict[str, Any] = handler(self)
+        if data.get("sequential_share") == _DEFAULT_SEQUENTIAL_SHARE:
+            del data["sequential_share"]
+        return data
+
+
+_DEFAULT_SEQUENTIAL_SHARE = 0.5
 
 
 class Framework(BaseModel):
@@ -341,7 +449,7 @@ class Framework(BaseModel):
 
     def suites(self) -> list[str]:
         """Suites the framework needs evidence from, in first-use order."""
-        return list(dict.fromkeys(rule.suite for rule in self.evidence_rules()))
+        return list(dict.fromkeys(rule.binding for rule in self.evidence_rules()))
 
     def domain(self, domain_id: str) -> RiskDomain:
         """The declared domain with this id."""

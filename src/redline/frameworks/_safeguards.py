@@ -13,6 +13,11 @@ from redline.frameworks._model import (
     Framework,
     Safeguard,
 )
+from redline.frameworks._sequential import (
+    evidence_replay,
+    fixed_sample_count,
+    rule_alpha,
+)
 from redline.stats import CorrectedTest, MeanTest, corrected_test, mean_test
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
@@ -78,12 +83,52 @@ def _check_evaluation(
             values, policy.confidence, policy.interval, evidence.scored_groups()
         )
     crosses_high = rule.comparator in (">", ">=")
-    p_safe = test.p_below(rule.cutoff) if crosses_high else test.p_above(rule.cutoff)
+    cutoff = rule.cutoff
+    if evidence.unscored and isinstance(test, CorrectedTest):
+        # As the verdict engine does: every unscored sample read as unsafe.
+        total = evidence.n + evidence.unscored
+        cutoff = (
+            (cutoff * total - evidence.unscored) / evidence.n
+            if crosses_high
+            else cutoff * total / evidence.n
+        )
+    elif evidence.unscored:
+        unsafe = 1.0 if crosses_high else 0.0
+        samples = evidence.samples
+        worst = [unsafe if s.score is None else s.score for s in samples]
+        labels: list[str] | None = [s.group or f"{s.id}#{s.epoch}" for s in samples]
+        if len(worst) != evidence.n + evidence.unscored or not any(
+            s.group for s in samples
+        ):
+            worst, labels = values + [unsafe] * evidence.unscored, None
+        test = mean_test(worst, policy.confidence, policy.interval, labels)
+    p_safe = test.p_below(cutoff) if crosses_high else test.p_above(cutoff)
     interval = test.interval
     text = f"{rule.metric} {interval.estimate:.3f} [{interval.lower:.3f}, {interval.upper:.3f}]"
     if isinstance(test, CorrectedTest):
         text += " (corrected for scorer error)"
-    if p_safe <= (1 - policy.confidence) / 2:
+    if evidence.unscored:
+        text += f" ({evidence.unscored} unscored read as unsafe)"
+    level = (1 - policy.confidence) / 2
+    info = evidence.sequential
+    if info is not None:
+        # A suite run sequentially: its anytime-valid test, as the verdict engine reads it.
+        error = (
+            evidence.scorer_error.classifier_error()
+            if isinstance(test, CorrectedTest) and evidence.scorer_error is not None
+            else None
+        )
+        monitor = evidence_replay(rule, rule_alpha(framework, rule), evidence, error)
+        if monitor.outcome() in ("below", "approaching"):
+            return True, f"{text}: anytime-valid test clear of {rule.describe()}"
+        if not fixed_sample_count(info):
+            return (
+                False,
+                f"{text}: sequential test undecided and the stop ({info.reason}) "
+                f"depended on the scores: not confidently clear of {rule.describe()}",
+            )
+        level *= 1 - policy.sequential_share
+    if p_safe <= level:
         return True, f"{text}: confidently clear of {rule.describe()}"
     return False, f"{text}: not confidently clear of {rule.describe()}"
 
@@ -100,7 +145,7 @@ def _status(
             rule = item.evaluation
             checks.append(
                 _check_evaluation(
-                    item, evidence.get((rule.suite, rule.metric)), framework
+                    item, evidence.get((rule.binding, rule.metric)), framework
                 )
             )
         elif isinstance(item, AttestationEvidence):

@@ -31,7 +31,11 @@ from redline.frameworks._safeguards import (
     SafeguardStatus,
     evaluate_safeguards,
 )
-from redline.frameworks._sequential import rule_alpha, sequential_outcome
+from redline.frameworks._sequential import (
+    evidence_replay,
+    fixed_sample_count,
+    rule_alpha,
+)
 from redline.stats import (
     CorrectedTest,
     MeanTest,
@@ -242,11 +246,13 @@ def _worst(verdicts: Iterable[Verdict]) -> Verdict:
 def _combine(combine: str, verdicts: list[Verdict]) -> Verdict:
     if combine == "any":
         return _worst(verdicts)
-    # `all`: crossed only when every rule is; one rule safely below rules it out.
+    # `all`: crossed only when every rule is. A rule known to be safe of its cutoff
+    # (below, or approaching: safe of the cutoff, not of the alert) rules it out, and
+    # the threshold is as far from crossing as its safest rule.
     for verdict in (
         Verdict.BELOW,
-        Verdict.INCONCLUSIVE,
         Verdict.APPROACHING,
+        Verdict.INCONCLUSIVE,
         Verdict.CROSSED,
     ):
         if verdict in verdicts:
@@ -255,7 +261,12 @@ def _combine(combine: str, verdicts: list[Verdict]) -> Verdict:
 
 
 class _RawTest:
-    """A rule's evidence with its unadjusted one-sided p-values."""
+    """A rule's evidence with its unadjusted one-sided p-values.
+
+    The crossed side reads the scored samples; the safe side reads every unscored
+    sample as the unsafe outcome (rule 1 of DESIGN.md), so a `below` holds whatever
+    the unscored replies were.
+    """
 
     def __init__(
         self, rule: EvidenceRule, evidence: Evidence | None, policy: DecisionPolicy
@@ -279,8 +290,11 @@ class _RawTest:
             if self.applied and self.corrected is not None
             else self.raw_test
         )
-        crosses_high = rule.comparator in (">", ">=")
+        self.crosses_high = rule.comparator in (">", ">=")
+        self.unscored = self.evidence.unscored if self.evidence else 0
+        self.worst_test = self._worst_case_test(policy)
         self.p_alert: float | None = None
+        self.raw_p_safe: float = 1.0
         self.trivial: Verdict | None = None
         if rule.crossed_by(0.0) == rule.crossed_by(1.0):
             # A rule that no rate in [0, 1] can cross (`> 1`), or that every rate
@@ -289,22 +303,65 @@ class _RawTest:
             self.trivial = Verdict.CROSSED if always else Verdict.BELOW
             self.p_crossed, self.p_safe = (0.0, 1.0) if always else (1.0, 0.0)
             self.p_alert = None if rule.alert_cutoff is None else self.p_safe
+            self.raw_p_safe = self.p_safe
             return
         self.p_crossed = (
             self.test.p_above(rule.cutoff)
-            if crosses_high
+            if self.crosses_high
             else self.test.p_below(rule.cutoff)
         )
-        self.p_safe = (
-            self.test.p_below(rule.cutoff)
-            if crosses_high
-            else self.test.p_above(rule.cutoff)
-        )
+        self.p_safe = self.safe_p(rule.cutoff)
+        self.raw_p_safe = self.p_safe
         if rule.alert_cutoff is not None:
-            alert = rule.alert_cutoff
-            self.p_alert = (
-                self.test.p_below(alert) if crosses_high else self.test.p_above(alert)
-            )
+            self.p_alert = self.safe_p(rule.alert_cutoff)
+
+    def _worst_case_test(self, policy: DecisionPolicy) -> MeanTest | None:
+        """The scores with every unscored sample read as unsafe (None: none unscored)."""
+        evidence = self.evidence
+        if evidence is None or self.unscored == 0 or self.applied:
+            return None
+        unsafe = 1.0 if self.crosses_high else 0.0
+        if evidence.samples and evidence.scored_groups() is not None:
+            values = [unsafe if s.score is None else s.score for s in evidence.samples]
+            labels: list[str] | None = [
+                s.group or f"{s.id}#{s.epoch}" for s in evidence.samples
+            ]
+        else:
+            values = list(evidence.scores) + [unsafe] * self.unscored
+            labels = None
+        return mean_test(values, policy.confidence, policy.interval, labels)
+
+    def _scored_cutoff(self, cutoff: float) -> float:
+        """The scored-only cutoff equivalent to `cutoff` with every unscored sample unsafe."""
+        scored = self.test.interval.n
+        total = scored + self.unscored
+        if self.crosses_high:
+            return (cutoff * total - self.unscored) / scored
+        return cutoff * total / scored
+
+    def safe_p(self, cutoff: float) -> float:
+        """p-value against "crossed at `cutoff`", unscored samples read as unsafe."""
+        if self.worst_test is not None:
+            test: MeanTest | CorrectedTest = self.worst_test
+        else:
+            test = self.test
+            if self.unscored and test.interval.n:
+                cutoff = self._scored_cutoff(cutoff)
+        return test.p_below(cutoff) if self.crosses_high else test.p_above(cutoff)
+
+    def safe_bound(self) -> float:
+        """The interval bound on the safe side, unscored samples read as unsafe."""
+        interval = self.test.interval
+        if self.worst_test is not None:
+            worst = self.worst_test.interval
+            return worst.upper if self.crosses_high else worst.lower
+        bound = interval.upper if self.crosses_high else interval.lower
+        if not self.unscored or interval.n == 0:
+            return bound
+        total = interval.n + self.unscored
+        if self.crosses_high:
+            return (bound * interval.n + self.unscored) / total
+        return bound * interval.n / total
 
 
 def _sequential_verdict(
@@ -320,18 +377,19 @@ def _sequential_verdict(
         return None
     scorer_error = evidence.scorer_error if raw.applied else None
     error = scorer_error.classifier_error() if scorer_error is not None else None
-    outcome, used = sequential_outcome(raw.rule, alpha, list(evidence.scores), error)
+    monitor = evidence_replay(raw.rule, alpha, evidence, error)
+    outcome = monitor.outcome()
     if outcome is None:
         return None
     method, corrected = "betting", ""
+    level = 1 - 2 * alpha
     if scorer_error is None or error is None:
-        lower, upper = confidence_sequence(list(evidence.scores), policy.confidence)
+        lower, upper = confidence_sequence(monitor.observations, level)
     else:
-        # Half the level to the sequence on the apparent rate, a quarter to each of
-        # the bounds on se and sp; mapped to the true rate at their worst case.
-        half_alpha = (1 - policy.confidence) / 2
-        apparent = confidence_sequence(list(evidence.scores), 1 - half_alpha)
-        lower, upper = error_bounds(error, half_alpha / 2).true_interval(*apparent)
+        # As the tests spend it: half of each side's level on the apparent rate, a
+        # quarter on each exact bound on se and sp, mapped to the true rate at the worst case.
+        apparent = confidence_sequence(monitor.observations, 1 - alpha)
+        lower, upper = error_bounds(error, alpha / 4).true_interval(*apparent)
         method = "betting, corrected for scorer error"
         corrected = (
             f" on the rate corrected for {scorer_error.scorer} error"
@@ -342,6 +400,16 @@ def _sequential_verdict(
         f"sampling stopped after {info.samples_used} of {info.samples_total} samples ({info.reason})"
         if info.stopped_early
         else f"all {info.samples_used} samples ran"
+    )
+    grouped = (
+        f"{len(monitor.observations)} group means"
+        if len(monitor.observations) < monitor.used - evidence.unscored
+        else "scored samples"
+    )
+    unscored = (
+        f"; its {evidence.unscored} unscored samples read as unsafe by the safe-side test"
+        if evidence.unscored
+        else ""
     )
     return RuleVerdict(
         rule=raw.rule,
@@ -357,9 +425,10 @@ def _sequential_verdict(
         p_safe=None,
         p_alert=None,
         explanation=(
-            f"anytime-valid betting test{corrected} decided {outcome} after {used} scored samples "
-            f"(level {alpha:.3g} per side, Bonferroni within the domain); {stop}; "
-            f"{policy.confidence:.0%} confidence sequence [{lower:.3f}, {upper:.3f}]"
+            f"anytime-valid betting test{corrected} decided {outcome} after {monitor.used} samples "
+            f"(level {alpha:.3g} per side: {policy.sequential_share:g} of the policy's level, "
+            f"Bonferroni within the domain; one observation per group){unscored}; {stop}; "
+            f"{level:.1%} confidence sequence on the {grouped} [{lower:.3f}, {upper:.3f}]"
         ),
         comparability_key=evidence.comparability_key,
         correction=_correction(raw),
@@ -367,16 +436,46 @@ def _sequential_verdict(
 
 
 def _rule_verdict(
-    raw: _RawTest, adjusted: tuple[float, float, float | None], policy: DecisionPolicy
+    raw: _RawTest,
+    adjusted: tuple[float, float, float | None],
+    policy: DecisionPolicy,
+    level: float | None = None,
+    family: int = 1,
 ) -> RuleVerdict:
+    """The fixed-sample verdict: adjusted p-values against `level` per side."""
     rule, evidence, interval = raw.rule, raw.evidence, raw.test.interval
     p_crossed, p_safe, p_alert = adjusted
-    half_alpha = (1 - policy.confidence) / 2
-    ci = f"{policy.confidence:.0%} {interval.method} CI [{interval.lower:.3f}, {interval.upper:.3f}]"
+    half_alpha = (1 - policy.confidence) / 2 if level is None else level
+    lower, upper = interval.lower, interval.upper
+    if raw.unscored and interval.n and raw.trivial is None:
+        if raw.crosses_high:
+            upper = max(upper, raw.safe_bound())
+        else:
+            lower = min(lower, raw.safe_bound())
+    method = interval.method
+    if raw.unscored and interval.n and raw.trivial is None:
+        method += f"; {'upper' if raw.crosses_high else 'lower'} bound with the unscored read as unsafe"
+    marginal = "marginal " if family > 1 else ""
+    ci = f"{marginal}{policy.confidence * 100:.4g}% {method} CI [{lower:.3f}, {upper:.3f}]"
+    if method != interval.method:
+        ci += (
+            f" ({raw.unscored} unscored; scored-only {interval.estimate:.3f} "
+            f"[{interval.lower:.3f}, {interval.upper:.3f}])"
+        )
+    adjusted_text = (
+        f"{policy.multiplicity}-adjusted over the {family} rules of the domain"
+        if family > 1 and policy.multiplicity != "none"
+        else ""
+    )
+    refusal = (
+        raw.corrected.refusal if raw.applied and raw.corrected is not None else None
+    )
     if raw.trivial is not None:
         verdict = raw.trivial
         why = f"no rate in [0, 1] can {'avoid' if verdict is Verdict.CROSSED else 'reach'} {rule.describe()}"
-    elif evidence is None or interval.n == 0:
+    elif evidence is None:
+        verdict, why = Verdict.INCONCLUSIVE, f"no evidence for {rule.describe()}"
+    elif interval.n == 0:
         verdict, why = Verdict.INCONCLUSIVE, f"no scored samples for {rule.describe()}"
     elif evidence.unscored_share > policy.max_unscored_share:
         verdict = Verdict.INCONCLUSIVE
@@ -384,8 +483,13 @@ def _rule_verdict(
             f"{evidence.unscored_share:.0%} of samples unscored, above the "
             f"{policy.max_unscored_share:.0%} the policy tolerates"
         )
+    elif refusal is not None:
+        verdict = Verdict.INCONCLUSIVE
+        why = f"the correction for scorer error is refused: {refusal}"
     elif p_crossed <= half_alpha:
         verdict, why = Verdict.CROSSED, f"{ci} lies wholly where {rule.describe()}"
+        if adjusted_text:
+            why += f" (p crossed {p_crossed:.3g} <= {half_alpha:.3g}, {adjusted_text})"
     elif p_safe <= half_alpha:
         if p_alert is not None and p_alert > half_alpha:
             verdict = Verdict.APPROACHING
@@ -395,6 +499,20 @@ def _rule_verdict(
                 Verdict.BELOW,
                 f"{ci} lies wholly on the safe side of {rule.describe()}",
             )
+        if adjusted_text:
+            why += f" (p safe {p_safe:.3g} <= {half_alpha:.3g}, {adjusted_text})"
+    elif raw.raw_p_safe <= half_alpha and adjusted_text:
+        verdict = Verdict.INCONCLUSIVE
+        why = (
+            f"{ci} lies on the safe side of {rule.describe()}, but not at the level "
+            f"the decision needs: p safe {p_safe:.3g} > {half_alpha:.3g}, {adjusted_text}"
+        )
+    elif raw.p_crossed <= half_alpha and adjusted_text:
+        verdict = Verdict.INCONCLUSIVE
+        why = (
+            f"{ci} lies where {rule.describe()}, but not at the level the decision "
+            f"needs: p crossed {p_crossed:.3g} > {half_alpha:.3g}, {adjusted_text}"
+        )
     else:
         verdict, why = (
             Verdict.INCONCLUSIVE,
@@ -404,8 +522,8 @@ def _rule_verdict(
         rule=rule,
         verdict=verdict,
         estimate=None if math.isnan(interval.estimate) else interval.estimate,
-        ci_lower=interval.lower,
-        ci_upper=interval.upper,
+        ci_lower=lower,
+        ci_upper=upper,
         ci_method=interval.method,
         n=interval.n,
         unscored=evidence.unscored if evidence else 0,
@@ -504,34 +622,40 @@ def _declared_verdict(
 
 def _adjusted_tests(
     framework: Framework, evidence: Mapping[tuple[str, str], Evidence]
-) -> dict[tuple[str, int], tuple[_RawTest, tuple[float, float, float | None]]]:
-    """Raw tests for every evidence rule of every threshold, adjusted per domain."""
+) -> dict[tuple[str, int], tuple[_RawTest, tuple[float, float, float | None], int]]:
+    """Raw tests for every evidence rule of every threshold, adjusted per domain.
+
+    With `multiplicity: bh`, crossings get Benjamini-Hochberg (it bounds the share of
+    false crossings), but safe-side p-values get Holm: one false "safe" can clear an
+    `all` threshold, so a "below" needs family-wise control, which BH does not give.
+    """
     policy = framework.decision_policy
     by_domain: dict[str, list[tuple[tuple[str, int], _RawTest]]] = {}
     for threshold in framework.thresholds:
         for index, rule in enumerate(threshold.rules):
             if isinstance(rule, EvidenceRule):
-                raw = _RawTest(rule, evidence.get((rule.suite, rule.metric)), policy)
+                raw = _RawTest(rule, evidence.get((rule.binding, rule.metric)), policy)
                 by_domain.setdefault(threshold.domain, []).append(
                     ((threshold.id, index), raw)
                 )
     result: dict[
-        tuple[str, int], tuple[_RawTest, tuple[float, float, float | None]]
+        tuple[str, int], tuple[_RawTest, tuple[float, float, float | None], int]
     ] = {}
+    safe_correction = "holm" if policy.multiplicity == "bh" else policy.multiplicity
     for family in by_domain.values():
         raws = [raw for _, raw in family]
         crossed = adjust([r.p_crossed for r in raws], policy.multiplicity)
-        safe = adjust([r.p_safe for r in raws], policy.multiplicity)
+        safe = adjust([r.p_safe for r in raws], safe_correction)
         alerts = [r for r in raws if r.p_alert is not None]
         alert_adjusted = dict(
             zip(
                 map(id, alerts),
-                adjust([r.p_alert or 1.0 for r in alerts], policy.multiplicity),
+                adjust([r.p_alert or 1.0 for r in alerts], safe_correction),
                 strict=True,
             )
         )
         for (key, raw), p_c, p_s in zip(family, crossed, safe, strict=True):
-            result[key] = (raw, (p_c, p_s, alert_adjusted.get(id(raw))))
+            result[key] = (raw, (p_c, p_s, alert_adjusted.get(id(raw))), len(raws))
     return result
 
 
@@ -564,27 +688,56 @@ def _evidence_rule_verdict(
     rule: EvidenceRule,
     raw: _RawTest,
     adjusted: tuple[float, float, float | None],
+    family: int = 1,
 ) -> RuleVerdict:
     policy = framework.decision_policy
     sequential = _sequential_verdict(raw, rule_alpha(framework, rule), policy)
     if sequential is not None:
         return sequential
-    fixed = _rule_verdict(raw, adjusted, policy)
     info = raw.evidence.sequential if raw.evidence else None
+    half_alpha = (1 - policy.confidence) / 2
     if info is None:
-        return fixed
-    # The sequential test did not decide (budget reached, dataset exhausted): fall back
-    # to the fixed-sample interval and say so.
-    return fixed.model_copy(
-        update={
-            "ci_method": f"{fixed.ci_method} (fixed-sample fallback)",
-            "explanation": (
-                f"sequential test undecided after {info.samples_used} of "
-                f"{info.samples_total} samples ({info.reason}); fixed-sample interval: "
-                + fixed.explanation
-            ),
-        }
+        return _rule_verdict(raw, adjusted, policy, half_alpha, family)
+    # The sequential test did not decide. A fixed-sample interval may decide instead
+    # only with the level the sequential test left, and only where the number of
+    # samples did not depend on the scores.
+    rest = half_alpha * (1 - policy.sequential_share)
+    if rest > 0.0:
+        # The interval printed is the one this level gives; the p-values are the same.
+        at_rest = policy.model_copy(update={"confidence": 1 - 2 * rest})
+        fixed = _rule_verdict(
+            _RawTest(rule, raw.evidence, at_rest), adjusted, at_rest, rest, family
+        )
+    else:
+        fixed = _rule_verdict(raw, adjusted, policy, rest, family)
+    intro = (
+        f"sequential test undecided after {info.samples_used} of "
+        f"{info.samples_total} samples ({info.reason}); "
     )
+    update: dict[str, Any] = {
+        "ci_method": f"{fixed.ci_method} (fixed-sample fallback)",
+        "explanation": (
+            intro + f"fixed-sample test at the remaining level {rest:.3g} per side: "
+            f"{fixed.explanation}"
+        ),
+    }
+    safe = fixed.verdict in (Verdict.BELOW, Verdict.APPROACHING)
+    if rest <= 0.0 or (safe and not fixed_sample_count(info)):
+        why = (
+            "the policy leaves no level for a fixed-sample fallback"
+            if rest <= 0.0
+            else "the stop depended on the scores, so a fixed-sample interval after it "
+            "would not hold its level"
+        )
+        update["verdict"] = (
+            Verdict.CROSSED
+            if fixed.verdict is Verdict.CROSSED
+            else Verdict.INCONCLUSIVE
+        )
+        update["explanation"] = (
+            intro + why + f" (fixed-sample figures: {fixed.explanation})"
+        )
+    return fixed.model_copy(update=update)
 
 
 def _threshold_verdict(

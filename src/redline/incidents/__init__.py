@@ -54,6 +54,7 @@ from redline.incidents._trends import (
     OTHER_GROUP,
     TrendTable,
     count_trends,
+    partial_periods,
     write_trend_chart,
 )
 
@@ -102,5 +103,6 @@ __all__ = [
     "redline_domains",
     "regression_samples",
     "write_regression_suite",
+    "partial_periods",
     "write_trend_chart",
 ]

@@ -57,6 +57,15 @@ def _label(year: int, step: int, interval: Interval) -> str:
     return f"{year}-{step + 1:02d}"
 
 
+def partial_periods(table: TrendTable, as_of: date) -> list[str]:
+    """Periods of `table` that `as_of` falls inside: still being counted, not a drop.
+
+    Only the period holding `as_of` can be partial; earlier ones are complete.
+    """
+    label = _label(*_period(as_of, table.interval), table.interval)
+    return [label] if label in table.periods else []
+
+
 def count_trends(
     rows: Iterable[tuple[date, Sequence[str]]],
     interval: Interval = "year",
@@ -147,14 +156,23 @@ def _pyplot() -> Any:
 
 
 def write_trend_chart(
-    table: TrendTable, path: str | Path, *, title: str = "Incidents over time"
+    table: TrendTable,
+    path: str | Path,
+    *,
+    title: str = "Incidents over time",
+    as_of: date | None = None,
 ) -> Path:
     """Draw a trend table as a stacked bar chart, PNG or SVG by the path's suffix.
+
+    Bars stack incident-group pairs (an incident with two groups is in two bars), so a
+    line marks the number of incidents per period; the period holding `as_of` is
+    hatched and labelled partial, so a year still in progress does not read as a fall.
 
     Args:
         table: Counts from `count_trends`.
         path: Where to write; `.png` or `.svg`.
         title: Chart title.
+        as_of: The date the data runs to (usually today); None marks no period partial.
 
     Returns:
         The path written.
@@ -190,13 +208,34 @@ def write_trend_chart(
             width=0.85,
         )
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    axes.plot(
+        positions,
+        table.period_totals,
+        color="black",
+        marker="o",
+        markersize=3,
+        linewidth=1.2,
+        label="incidents (each counted once)",
+    )
+    partial = set(partial_periods(table, as_of)) if as_of is not None else set()
+    labels = [f"{p} (partial)" if p in partial else p for p in table.periods]
+    for index, period in enumerate(table.periods):
+        if period in partial:
+            axes.bar(
+                [index],
+                [bottom[index]],
+                width=0.85,
+                fill=False,
+                hatch="//",
+                edgecolor="grey",
+                linewidth=0,
+                label=f"partial period (data to {as_of})",
+            )
     # Long month or quarter series: label every n-th period so labels stay legible.
     stride = max(1, len(positions) // 24)
-    axes.set_xticks(
-        positions[::stride], table.periods[::stride], rotation=60, ha="right"
-    )
+    axes.set_xticks(positions[::stride], labels[::stride], rotation=60, ha="right")
     axes.set_xlabel(table.interval)
-    axes.set_ylabel("incidents (counted once per group)")
+    axes.set_ylabel("incident-group pairs (bars); incidents (line)")
     axes.set_title(title)
     axes.grid(axis="y", alpha=0.3)
     axes.legend(fontsize="small", loc="upper left", frameon=False)

@@ -26,7 +26,6 @@ from redline.stats import (
     mcnemar,
     mean_interval,
     paired_bootstrap,
-    paired_difference,
 )
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
@@ -61,7 +60,7 @@ class PairDifference(BaseModel):
     b: str
     """Second report label."""
     method: str
-    """`newcombe-paired` or `paired-t` on shared samples, `mover` from intervals, `none`."""
+    """`mcnemar-exact` or `paired_bootstrap` on shared samples, `mover` from intervals, `none`."""
     n: int
     """Pairs of samples (paired) or the smaller sample size (from intervals)."""
     difference: float | None
@@ -167,7 +166,7 @@ def _value(label: str, run: SuiteRun, report: Report, confidence: float) -> Metr
     # No sample-level scores shared: fall back to a threshold's published interval.
     for t in report.thresholds:
         same_level = math.isclose(t.confidence, confidence)
-        if getattr(t.rule, "suite", None) == run.suite and same_level and t.n:
+        if getattr(t.rule, "binding", None) == run.suite and same_level and t.n:
             return MetricValue(
                 label=label, estimate=t.estimate, ci_lower=t.ci_lower or 0.0,
                 ci_upper=1.0 if t.ci_upper is None else t.ci_upper, n=t.n,
@@ -192,14 +191,15 @@ def _difference(
     test, p_value = "none", None
     if common:
         xs, ys = [sa[k] for k in common], [sb[k] for k in common]
-        iv = paired_difference(xs, ys, confidence)
-        if all(v in (0.0, 1.0) for v in xs + ys):
-            test, p_value = "mcnemar", mcnemar(xs, ys, confidence).p_value
-        else:
-            test, p_value = (
-                "paired-bootstrap",
-                paired_bootstrap(xs, ys, confidence).p_value,
-            )
+        # One test gives both the interval and the p-value, so the discrepancy flag
+        # and the p-value never disagree (b, a order: both compute second - first).
+        paired = (
+            mcnemar(ys, xs, confidence)
+            if all(v in (0.0, 1.0) for v in xs + ys)
+            else paired_bootstrap(ys, xs, confidence)
+        )
+        iv, p_value = paired.difference, paired.p_value
+        test = "mcnemar" if paired.method == "mcnemar-exact" else "paired-bootstrap"
     elif va.estimate is not None and vb.estimate is not None:
         iv = independent_difference(
             Interval(va.estimate, va.ci_lower, va.ci_upper, va.n, confidence, ""),

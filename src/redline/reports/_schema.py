@@ -44,7 +44,9 @@ class SuiteRun(BaseModel):
     model_config = _FROZEN
 
     suite: str
-    """Suite name (Inspect task `redline/<suite>`)."""
+    """Suite name (Inspect task `redline/<suite>`), or the evidence name of a bound task."""
+    task: str = ""
+    """The Inspect task as the framework names it (registry name or `file.py@task`)."""
     task_version: str
     """Version of the suite's task."""
     dataset_digest: str
@@ -57,6 +59,8 @@ class SuiteRun(BaseModel):
     """Samples that finished."""
     log_file: str
     """Inspect log file (open with `inspect view` or `read_eval_log`)."""
+    log_sha256: str = ""
+    """sha256 of the log file's bytes, when the evidence was read from existing logs."""
     comparability_key: str
     """Hash of `comparability`."""
     comparability: dict[str, Any]
@@ -65,6 +69,39 @@ class SuiteRun(BaseModel):
     """Per-sample scores with prompt and response (or only their digests, once redacted)."""
     sequential: SequentialInfo | None = None
     """How sequential testing stopped the suite; null when it ran without it."""
+    sandbox: str | None = None
+    """Sandbox the suite's tool calls ran in (docker, bubblewrap, local); null for suites
+    without tools."""
+
+
+class RunFailure(BaseModel):
+    """Why a run produced no finding: its samples failed for infrastructure reasons."""
+
+    model_config = _FROZEN
+
+    kind: Literal["infrastructure"] = "infrastructure"
+    """What failed: the setup (endpoint, key, model name), not the model's answers."""
+    message: str
+    """One line saying what failed and how to proceed."""
+    suites: tuple[str, ...]
+    """Suites whose samples failed."""
+    reasons: dict[str, int]
+    """Errored samples per reason, over the failed suites."""
+
+
+class LogRef(BaseModel):
+    """An Inspect log read as evidence (`redline assess --from-logs`)."""
+
+    model_config = _FROZEN
+
+    path: str
+    """Where the log was read."""
+    sha256: str
+    """sha256 of the file's bytes."""
+    task: str
+    """Task the log records."""
+    model: str
+    """Model the log records."""
 
 
 class RunInfo(BaseModel):
@@ -82,6 +119,16 @@ class RunInfo(BaseModel):
     """Generation seed, if set."""
     complete: bool
     """Whether every suite finished."""
+    from_logs: tuple[LogRef, ...] = ()
+    """Every log read, when the evidence came from existing logs."""
+    no_evidence: tuple[str, ...] = ()
+    """Tasks the framework binds for which no log was found, and why."""
+    failure: RunFailure | None = None
+    """Set when the run failed for infrastructure reasons: the decision is then no
+    finding, and re-running the same command resumes."""
+    smoke_run: bool = False
+    """Whether `--limit` cut some suite short of its dataset: the decision then reads a
+    few samples and is a smoke test of the setup, not a finding."""
 
 
 class Report(BaseModel):

@@ -53,8 +53,8 @@ def paired_difference(
     """Interval for the mean of `a[i] - b[i]` over paired scores in [0, 1].
 
     Binary scores get Newcombe's hybrid score interval for paired proportions (his
-    method 10: MOVER on Wilson intervals with the phi correlation); other scores a
-    Student-t interval on the differences.
+    method 10: MOVER on Wilson intervals with the phi correlation); other scores the
+    betting interval on the differences (`paired-bounded-betting`).
 
     Args:
         a: Scores of the first rater, one per item.
@@ -82,7 +82,7 @@ def paired_difference(
             float(2 * diff.upper - 1),
             n,
             confidence,
-            "paired-t",
+            f"paired-{diff.method}",
         )
     both = int(np.sum((x == 1) & (y == 1)))
     only_a = int(np.sum((x == 1) & (y == 0)))

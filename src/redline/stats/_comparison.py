@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from redline.stats._intervals import Interval
+from redline.stats._intervals import Interval, exact_interval
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,14 @@ class PairedComparison:
 def mcnemar(
     a: Sequence[float], b: Sequence[float], confidence: float = 0.95
 ) -> PairedComparison:
-    """Exact McNemar test and a Wald interval (with continuity) for paired 0/1 outcomes."""
+    """Exact McNemar test, and the interval that inverts it, for paired 0/1 outcomes.
+
+    Given d discordant pairs, the pairs where only B scores 1 are binomial(d, theta),
+    and the difference B - A is (d / n)(2 theta - 1). The interval maps the
+    Clopper-Pearson interval for theta (conditional on d): it excludes 0 exactly when
+    the two-sided exact p-value is at most 1 - confidence, so a discrepancy flag read
+    from either never contradicts the other.
+    """
     if len(a) != len(b):
         raise ValueError("paired samples need the same length")
     n = len(a)
@@ -36,27 +43,28 @@ def mcnemar(
     if discordant == 0:
         p = 1.0
     else:
-        from scipy.stats import binom
+        from scipy.special import bdtr
 
-        p = min(1.0, 2 * float(binom.cdf(min(a_only, b_only), discordant, 0.5)))
+        p = min(1.0, 2 * float(bdtr(min(a_only, b_only), discordant, 0.5)))
     if n == 0:
         return PairedComparison(
-            Interval(math.nan, -1.0, 1.0, 0, confidence, "mcnemar"),
+            Interval(math.nan, -1.0, 1.0, 0, confidence, "mcnemar-exact"),
             1.0,
-            "mcnemar",
+            "mcnemar-exact",
             0,
             (0, 0),
         )
     diff = (b_only - a_only) / n
-    from statistics import NormalDist
-
-    z = NormalDist().inv_cdf(0.5 + confidence / 2)
-    variance = ((a_only + b_only) - (b_only - a_only) ** 2 / n) / (n * n)
-    half = z * math.sqrt(max(variance, 0.0)) + 1 / n
+    if discordant == 0:
+        lower, upper = -0.0, 0.0
+    else:
+        theta = exact_interval(b_only, discordant, confidence)
+        share = discordant / n
+        lower, upper = share * (2 * theta.lower - 1), share * (2 * theta.upper - 1)
     interval = Interval(
-        diff, max(-1.0, diff - half), min(1.0, diff + half), n, confidence, "mcnemar"
+        diff, min(lower, diff), max(upper, diff), n, confidence, "mcnemar-exact"
     )
-    return PairedComparison(interval, p, "mcnemar", n, (a_only, b_only))
+    return PairedComparison(interval, p, "mcnemar-exact", n, (a_only, b_only))
 
 
 def paired_bootstrap(
@@ -82,8 +90,10 @@ def paired_bootstrap(
     means = diffs[rng.integers(0, n, size=(resamples, n))].mean(axis=1)
     alpha = 1 - confidence
     lower, upper = np.quantile(means, [alpha / 2, 1 - alpha / 2])
-    # Two-sided bootstrap p-value: how often the resampled mean lies across zero.
-    p = min(1.0, 2 * min(float(np.mean(means <= 0)), float(np.mean(means >= 0))))
+    # Two-sided bootstrap p-value: how often the resampled mean lies across zero,
+    # counting the observed sample as one resample, so never below 1 / (B + 1).
+    across = min(int(np.sum(means <= 0)), int(np.sum(means >= 0)))
+    p = min(1.0, 2 * (across + 1) / (resamples + 1))
     return PairedComparison(
         Interval(
             float(diffs.mean()),

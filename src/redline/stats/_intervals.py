@@ -1,9 +1,8 @@
 """Confidence intervals for rates and bounded means.
 
 Verdicts are read off these intervals, so they must keep their coverage at the small n
-an assessment with `--limit` produces: Wilson's score interval for binary scores (the
-normal approximation under-covers badly near 0 and 1), a Student-t interval clipped to
-the score range otherwise.
+an assessment with `--limit` produces: Wilson's score interval (descriptive, two-sided) or
+Clopper-Pearson (each tail exact) for binary scores, a betting interval otherwise.
 """
 
 from __future__ import annotations
@@ -91,10 +90,17 @@ def mean_interval(
     confidence: float = 0.95,
     bounds: tuple[float, float] = (0.0, 1.0),
 ) -> Interval:
-    """Interval for the mean of bounded scores; Wilson when every score is 0 or 1."""
+    """Interval for the mean of bounded scores; Wilson when every score is 0 or 1.
+
+    Other scores get the betting interval (Waudby-Smith and Ramdas), valid for any distribution on
+    the score range: a Student-t interval assumes near-normal means and, with scores
+    such as 0 / 0.1 / 1 or ten equal scores, is far too narrow (even a single point).
+    """
     _check_confidence(confidence)
     finite = [v for v in values if not math.isnan(v)]
     low, high = bounds
+    if not low < high:
+        raise ValueError(f"bounds must satisfy low < high, got {bounds}")
     if any(v < low or v > high for v in finite):
         raise ValueError(f"scores must lie in [{low}, {high}]")
     if all(v in (low, high) for v in finite) and bounds == (0.0, 1.0):
@@ -103,23 +109,19 @@ def mean_interval(
         )
     n = len(finite)
     if n == 0:
-        return Interval(math.nan, low, high, 0, confidence, "t")
-    mean = sum(finite) / n
-    if n == 1:
-        return Interval(mean, low, high, 1, confidence, "t")
-    variance = sum((v - mean) ** 2 for v in finite) / (n - 1)
-    # scipy.stats takes seconds to import; the special function alone does not.
-    from scipy.special import stdtrit
+        return Interval(math.nan, low, high, 0, confidence, "bounded-betting")
+    from redline.stats._bounded import lower_bound, upper_bound
 
-    t = float(stdtrit(n - 1, 0.5 + confidence / 2))
-    half_width = t * math.sqrt(variance / n)
+    scaled = [(v - low) / (high - low) for v in finite]
+    alpha = (1 - confidence) / 2
+    mean = sum(finite) / n
     return Interval(
         mean,
-        max(low, mean - half_width),
-        min(high, mean + half_width),
+        min(mean, low + (high - low) * lower_bound(scaled, False, alpha)),
+        max(mean, low + (high - low) * upper_bound(scaled, False, alpha)),
         n,
         confidence,
-        "t",
+        "bounded-betting",
     )
 
 

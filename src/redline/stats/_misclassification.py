@@ -9,27 +9,23 @@ where `pi` is the true rate. Inverting gives the Rogan-Gladen estimator
     pi = (p + sp - 1) / (se + sp - 1), clipped to [0, 1].
 
 Its interval must carry three sampling errors: in `p` (the evaluation's own n) and
-in `se` and `sp` (the validation set's n). We use the adjusted Wald interval of
-Lang and Reiczigel (2014, Prev. Vet. Med. 113:13-22): `p` is Agresti-Coull adjusted
-(z^2/2 added to successes and failures), `se` and `sp` get one success and one
-failure added, and the delta-method variance
+in `se` and `sp` (the validation set's n). A normal-theory interval (Lang and
+Reiczigel 2014) does not hold its level with few clusters or small validation sets,
+so the decision uses a union bound instead: at a one-sided level `a`, the apparent
+rate gets `a/2` (exact binomial, or betting on cluster means) and each of
+the exact Clopper-Pearson bounds on `se` and `sp` gets `a/4`; the cutoff is mapped to
+the apparent scale at the worst case over those bounds. Each side is then wrong with
+probability at most `a` whatever the true `se` and `sp`. The p-value is the smallest
+`a` at which the test rejects, so Holm's adjustment applies to it, and the printed
+interval is the same construction at the policy's confidence.
 
-    var = [p(1-p)/(n + z^2) + pi^2 se(1-se)/(n_se + 2) + (1-pi)^2 sp(1-sp)/(n_sp + 2)]
-          / (se + sp - 1)^2
+The correction is refused (p-values 1, interval [0, 1], `refusal` says why) when
+the validation counts cannot bound the scorer away from chance (worst-case
+`se + sp - 1 <= 0`), and when the scores contradict the error model (the apparent
+rate lies confidently outside `[1 - sp, se]`).
 
-gives `pi ± z * sqrt(var)`, clipped to [0, 1]. Lang and Reiczigel report coverage
-close to nominal; `tests/stats/test_misclassification.py` checks it by simulation
-(at least 93% for a 95% interval over the rates, sizes and scorer qualities the
-suites see). When replies are clustered (transforms of one request), the
-apparent-rate term uses the cluster-robust variance when that is larger.
-
-The test each interval inverts is the Wald test with the same standard error, so a
-verdict read from the p-values agrees with the printed interval.
-
-Sequential (anytime-valid) tests of a corrected rate use `ErrorBounds`: the betting
-test runs on the apparent rate against the cutoff mapped through the worst case of
-one-sided exact bounds on `se` and `sp`, with the error level split between the
-betting test and the bounds (a union bound), so the decision keeps its level.
+Sequential (anytime-valid) tests of a corrected rate use `ErrorBounds` the same way:
+the betting test runs on the apparent rate against the mapped cutoff.
 """
 
 from __future__ import annotations
@@ -38,15 +34,13 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from statistics import NormalDist
 
-from redline.stats._clustered import cluster_standard_error
+from redline.stats._bounded import lower_bound, upper_bound
 from redline.stats._intervals import Interval, exact_interval
+from redline.stats._proportion_tests import MeanTest, mean_test
 
-CORRECTED_METHOD = "rogan-gladen (lang-reiczigel)"
+CORRECTED_METHOD = "rogan-gladen, worst case over exact bounds"
 """Name of the corrected interval method, as reports print it."""
-
-_NORMAL = NormalDist()
 
 
 @dataclass(frozen=True)
@@ -143,16 +137,20 @@ def rogan_gladen(apparent: float, sensitivity: float, specificity: float) -> flo
 
 @dataclass(frozen=True)
 class CorrectedTest:
-    """The corrected rate, its interval, and the one-sided Wald tests it inverts."""
+    """The corrected rate, its interval, and the one-sided union-bound tests it inverts."""
 
     interval: Interval
     """Corrected estimate and interval (method `CORRECTED_METHOD`)."""
     centre: float
-    """Centre of the adjusted Wald interval (the Lang-Reiczigel point)."""
+    """The Rogan-Gladen point estimate, unclipped (NaN when nothing was scored)."""
     standard_error: float
-    """Delta-method standard error of the corrected rate."""
+    """Unused by the tests (they are exact bounds); NaN. Kept for callers."""
     error: ClassifierError
     """The scorer error the correction used."""
+    apparent: MeanTest | None = None
+    """The test on the rate as the scorer labelled it."""
+    refusal: str | None = None
+    """Why the correction cannot be made on this evidence; None when it can."""
 
     @property
     def method(self) -> str:
@@ -161,23 +159,41 @@ class CorrectedTest:
 
     def p_above(self, cutoff: float) -> float:
         """p-value of H0: true rate <= cutoff."""
-        return self._p(cutoff, upper=True)
+        return self._p(cutoff, "above")
 
     def p_below(self, cutoff: float) -> float:
         """p-value of H0: true rate >= cutoff."""
-        return self._p(cutoff, upper=False)
+        return self._p(cutoff, "below")
 
-    def _p(self, cutoff: float, upper: bool) -> float:
-        if self.interval.n == 0:
+    def rejects(self, cutoff: float, side: str, alpha: float) -> bool:
+        """Whether the true rate is shown `side` of `cutoff` at one-sided level alpha."""
+        if self.apparent is None or self.refusal is not None or alpha <= 0.0:
+            return False
+        if side == "above" and cutoff >= 1.0 or side == "below" and cutoff <= 0.0:
+            return False  # a rate cannot lie beyond [0, 1]
+        alpha = min(alpha, 1.0)
+        bounds = error_bounds(self.error, alpha / 4)
+        apparent_cutoff = bounds.apparent_cutoff(cutoff, side)
+        p = (
+            self.apparent.p_above(apparent_cutoff)
+            if side == "above"
+            else self.apparent.p_below(apparent_cutoff)
+        )
+        return p <= alpha / 2
+
+    def _p(self, cutoff: float, side: str) -> float:
+        if not self.rejects(cutoff, side, 1.0):
             return 1.0
-        if upper and cutoff >= 1.0 or not upper and cutoff <= 0.0:
-            return 1.0  # a rate cannot lie beyond [0, 1]
-        if self.standard_error == 0.0:
-            if self.centre == cutoff:
-                return 1.0
-            return 0.0 if (self.centre > cutoff) == upper else 1.0
-        z = (self.centre - cutoff) / self.standard_error
-        return 1 - _NORMAL.cdf(z) if upper else _NORMAL.cdf(z)
+        low, high = math.log(1e-15), 0.0
+        if self.rejects(cutoff, side, math.exp(low)):
+            return 1e-15
+        for _ in range(50):
+            middle = (low + high) / 2
+            if self.rejects(cutoff, side, math.exp(middle)):
+                high = middle
+            else:
+                low = middle
+        return math.exp(high)
 
 
 def corrected_test(
@@ -192,7 +208,7 @@ def corrected_test(
         values: Scores (0.0 or 1.0) of the scored samples, as the scorer labelled them.
         error: The scorer's validation counts for the label scored 1.0.
         confidence: Two-sided confidence level.
-        groups: Group label per value; clustered samples widen the apparent-rate term.
+        groups: Group label per value; grouped samples are tested per group mean.
 
     Raises:
         ValueError: A score is not 0 or 1, or the confidence is not in (0, 1).
@@ -209,40 +225,70 @@ def corrected_test(
         return CorrectedTest(
             Interval(math.nan, 0.0, 1.0, 0, confidence, CORRECTED_METHOD),
             math.nan,
-            math.inf,
+            math.nan,
             error,
         )
-    z = _NORMAL.inv_cdf(0.5 + confidence / 2)
-    successes = sum(finite)
-    apparent_adj = (successes + z * z / 2) / (n + z * z)
-    se_adj = (error.true_positives + 1) / (error.positives + 2)
-    sp_adj = (error.true_negatives + 1) / (error.negatives + 2)
-    youden = se_adj + sp_adj - 1.0
-    centre = (apparent_adj + sp_adj - 1.0) / youden
-    # The variance terms use the corrected rate kept inside [0, 1].
-    pi = min(1.0, max(0.0, centre))
-    apparent_var = apparent_adj * (1 - apparent_adj) / (n + z * z)
-    if groups is not None:
-        labels = [g for g, v in zip(groups, values, strict=True) if not math.isnan(v)]
-        if len(set(labels)) < len(labels):
-            cluster_se, clusters = cluster_standard_error(finite, labels)
-            if clusters >= 2:
-                apparent_var = max(apparent_var, cluster_se**2)
-    variance = (
-        apparent_var
-        + pi**2 * se_adj * (1 - se_adj) / (error.positives + 2)
-        + (1 - pi) ** 2 * sp_adj * (1 - sp_adj) / (error.negatives + 2)
-    ) / youden**2
-    standard_error = math.sqrt(variance)
-    estimate = rogan_gladen(successes / n, error.sensitivity, error.specificity)
-    lower = min(estimate, max(0.0, centre - z * standard_error))
-    upper = max(estimate, min(1.0, centre + z * standard_error))
+    apparent = mean_test(values, confidence, groups=groups)
+    alpha = (1 - confidence) / 2
+    bounds = error_bounds(error, alpha / 4)
+    apparent_bounds = (
+        _bound(apparent, "lower", alpha / 2),
+        _bound(apparent, "upper", alpha / 2),
+    )
+    refusal = _refusal(bounds, *apparent_bounds, alpha)
+    rate = apparent.interval.estimate
+    youden = error.sensitivity + error.specificity - 1.0
+    centre = (rate + error.specificity - 1.0) / youden
+    estimate = rogan_gladen(rate, error.sensitivity, error.specificity)
+    if refusal is not None:
+        lower, upper = 0.0, 1.0
+    else:
+        lower, upper = bounds.true_interval(*apparent_bounds)
+        lower, upper = min(lower, estimate), max(upper, estimate)
     return CorrectedTest(
         Interval(estimate, lower, upper, n, confidence, CORRECTED_METHOD),
         centre,
-        standard_error,
+        math.nan,
         error,
+        apparent,
+        refusal,
     )
+
+
+def _bound(test: MeanTest, side: str, alpha: float) -> float:
+    observations = list(test.observations)
+    if side == "lower":
+        return lower_bound(observations, test.binary, alpha, test.effective_n)
+    return upper_bound(observations, test.binary, alpha, test.effective_n)
+
+
+def _refusal(
+    bounds: ErrorBounds, apparent_lower: float, apparent_upper: float, alpha: float
+) -> str | None:
+    level = f"one-sided {alpha / 4:.3g} each"
+    worst_youden = min(
+        bounds.sensitivity_low + bounds.specificity_high,
+        bounds.sensitivity_high + bounds.specificity_low,
+    )
+    if worst_youden - 1.0 <= 0.0:
+        return (
+            "the validation counts cannot bound the scorer away from chance: at the "
+            f"worst case over exact bounds ({level}) sensitivity + specificity - 1 = "
+            f"{worst_youden - 1.0:.3f} <= 0; measure the scorer on more labelled items"
+        )
+    if apparent_lower > bounds.sensitivity_high:
+        return (
+            f"the scores contradict the scorer's error model: the apparent rate is at "
+            f"least {apparent_lower:.3f}, above the largest sensitivity the validation "
+            f"counts allow ({bounds.sensitivity_high:.3f})"
+        )
+    if apparent_upper < 1.0 - bounds.specificity_high:
+        return (
+            f"the scores contradict the scorer's error model: the apparent rate is at "
+            f"most {apparent_upper:.3f}, below the smallest false-positive rate the "
+            f"validation counts allow ({1.0 - bounds.specificity_high:.3f})"
+        )
+    return None
 
 
 def corrected_interval(

@@ -1,30 +1,34 @@
-"""One-sided tests of a mean against a cutoff, each the inverse of an interval.
+"""One-sided tests of a mean against a cutoff, each the inverse of the interval printed.
 
-A verdict says "the rate is above the cutoff" only when a test rejects "it is not".
-Each test here is the one its interval inverts (Wilson <-> score test, Clopper-Pearson
-<-> exact binomial, t-interval <-> t-test, cluster-robust <-> cluster t-test), so that
-with one rule the verdict and the printed interval always agree, and with several
-rules the p-values can be adjusted for multiplicity.
+A verdict says "the rate is above the cutoff" only when a test rejects "it is not",
+and each tail of that test must hold its level at the worst case (the true rate at
+the cutoff), at every n. Binary scores get the exact binomial test and its inverse,
+the Clopper-Pearson interval; other scores, and the cluster means of grouped samples
+(epochs, templates or transforms of one item are not independent), get the
+betting test (Waudby-Smith and Ramdas) and its inverse (`redline.stats._bounded`). The interval is
+the one the test inverts, so verdict and printed interval always agree.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from statistics import NormalDist
+from dataclasses import dataclass, field
 from typing import Literal
 
-from redline.stats._clustered import cluster_standard_error
-from redline.stats._intervals import (
-    Interval,
-    exact_interval,
-    mean_interval,
-    wilson_interval,
+from redline.stats._bounded import (
+    bounded_observations,
+    effective_size,
+    lower_bound,
+    p_at_least,
+    p_at_most,
+    upper_bound,
 )
+from redline.stats._intervals import Interval, exact_interval
 
-IntervalMethod = Literal["wilson", "exact", "t", "cluster"]
-_NORMAL = NormalDist()
+IntervalMethod = Literal[
+    "wilson", "exact", "t", "cluster", "bounded-betting", "cluster-betting"
+]
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,12 @@ class MeanTest:
     interval: Interval
     values: tuple[float, ...]
     groups: tuple[str, ...] | None
+    observations: tuple[float, ...] = field(default=(), repr=False)
+    """The independent observations the tests use: scores, or one mean per cluster."""
+    binary: bool = False
+    """Whether the observations are 0/1 (exact binomial test) or not (betting test)."""
+    effective_n: float | None = None
+    """For grouped samples, Kish's effective sample size: the binomial floor's n."""
 
     @property
     def method(self) -> str:
@@ -42,71 +52,21 @@ class MeanTest:
 
     def p_above(self, cutoff: float) -> float:
         """p-value of H0: mean <= cutoff (small when the mean is clearly above)."""
-        return self._p(cutoff, upper=True)
+        if not self.observations:
+            return 1.0
+        return p_at_least(self.observations, self.binary, cutoff, self.effective_n)
 
     def p_below(self, cutoff: float) -> float:
         """p-value of H0: mean >= cutoff (small when the mean is clearly below)."""
-        return self._p(cutoff, upper=False)
-
-    def _p(self, cutoff: float, upper: bool) -> float:
-        n = len(self.values)
-        if n == 0:
+        if not self.observations:
             return 1.0
-        mean = sum(self.values) / n
-        method = self.interval.method
-        if method == "exact":
-            return _binomial_tail(round(mean * n), n, cutoff, upper)
-        if method == "wilson":
-            if not 0.0 < cutoff < 1.0:
-                return _boundary_p(mean, cutoff, upper)
-            # The continuity-corrected score test, which the default Wilson interval inverts.
-            successes = mean * n
-            shift = -0.5 if upper else 0.5
-            z = (successes + shift - n * cutoff) / math.sqrt(n * cutoff * (1 - cutoff))
-            return 1 - _NORMAL.cdf(z) if upper else _NORMAL.cdf(z)
-        se, df = self._se_and_df(mean)
-        if se == 0.0:
-            if mean == cutoff:
-                return 1.0
-            return 0.0 if (mean > cutoff) == upper else 1.0
-        from scipy.special import stdtr
-
-        t = (mean - cutoff) / se
-        return float(1 - stdtr(df, t)) if upper else float(stdtr(df, t))
-
-    def _se_and_df(self, mean: float) -> tuple[float, int]:
-        n = len(self.values)
-        if self.interval.method == "cluster" and self.groups is not None:
-            se, clusters = cluster_standard_error(self.values, self.groups)
-            return se, max(clusters - 1, 1)
-        if n < 2:
-            return 0.0, 1
-        variance = sum((v - mean) ** 2 for v in self.values) / (n - 1)
-        return math.sqrt(variance / n), n - 1
-
-
-def _boundary_p(mean: float, cutoff: float, upper: bool) -> float:
-    # A cutoff at or beyond the ends of [0, 1]: the null hypothesis is either
-    # impossible, certain, or refuted by a single observation on the far side.
-    if upper:  # H0: mean <= cutoff
-        return 1.0 if cutoff >= 1.0 or (cutoff >= 0.0 and mean <= cutoff) else 0.0
-    return (
-        1.0 if cutoff <= 0.0 or (cutoff <= 1.0 and mean >= cutoff) else 0.0
-    )  # H0: mean >= cutoff
-
-
-def _binomial_tail(successes: int, n: int, cutoff: float, upper: bool) -> float:
-    from scipy.stats import binom
-
-    if upper:
-        return float(binom.sf(successes - 1, n, cutoff))
-    return float(binom.cdf(successes, n, cutoff))
+        return p_at_most(self.observations, self.binary, cutoff, self.effective_n)
 
 
 def mean_test(
     values: Sequence[float],
     confidence: float = 0.95,
-    method: Literal["auto", "wilson", "exact"] = "auto",
+    method: Literal["auto", "wilson", "exact"] = "auto",  # noqa: ARG001 (see below)
     groups: Sequence[str] | None = None,
 ) -> MeanTest:
     """Interval and tests for the mean of scores in [0, 1].
@@ -114,9 +74,10 @@ def mean_test(
     Args:
         values: Scores of the scored samples (NaN are dropped).
         confidence: Two-sided confidence level of the interval.
-        method: For binary scores, Wilson (default) or exact Clopper-Pearson.
+        method: Kept for callers of the earlier interface; binary scores always get the
+            exact test, because Wilson's score test misses one tail near 0 and 1.
         groups: Group label per value; samples sharing a group (epochs, templates,
-            transforms of one request) get a cluster-robust interval.
+            transforms of one request) are tested as one observation per group.
     """
     pairs = [
         (v, g)
@@ -125,34 +86,69 @@ def mean_test(
     ]
     finite = tuple(v for v, _ in pairs)
     labels = tuple(g for _, g in pairs)
+    if any(v < 0.0 or v > 1.0 for v in finite):
+        raise ValueError("scores must lie in [0, 1]")
     clustered = groups is not None and len(set(labels)) < len(labels)
+    observations, binary = bounded_observations(finite, labels if clustered else None)
     if clustered:
         interval = clustered_interval(finite, labels, confidence)
-        return MeanTest(interval, finite, labels)
-    binary = all(v in (0.0, 1.0) for v in finite)
-    if binary and method == "exact":
-        interval = exact_interval(int(sum(finite)), len(finite), confidence)
     elif binary:
-        interval = wilson_interval(int(sum(finite)), len(finite), confidence)
+        interval = exact_interval(int(sum(finite)), len(finite), confidence)
     else:
-        interval = mean_interval(finite, confidence)
-    return MeanTest(interval, finite, None)
+        interval = _bounded_interval(
+            finite, observations, confidence, "bounded-betting"
+        )
+    return MeanTest(
+        interval,
+        finite,
+        labels if clustered else None,
+        tuple(observations),
+        binary,
+        effective_size(finite, labels) if clustered else None,
+    )
+
+
+def _bounded_interval(
+    values: Sequence[float],
+    observations: Sequence[float],
+    confidence: float,
+    method: str,
+    floor_n: float | None = None,
+) -> Interval:
+    n = len(values)
+    if n == 0:
+        return Interval(math.nan, 0.0, 1.0, 0, confidence, method)
+    alpha = (1 - confidence) / 2
+    estimate = sum(observations) / len(observations)
+    return Interval(
+        estimate,
+        min(estimate, lower_bound(observations, False, alpha, floor_n)),
+        max(estimate, upper_bound(observations, False, alpha, floor_n)),
+        n,
+        confidence,
+        method,
+    )
 
 
 def clustered_interval(
     values: Sequence[float], groups: Sequence[str], confidence: float = 0.95
 ) -> Interval:
-    """t-interval with a cluster-robust standard error (CR1), clipped to [0, 1]."""
-    n = len(values)
-    if n == 0:
-        return Interval(math.nan, 0.0, 1.0, 0, confidence, "cluster")
-    mean = sum(values) / n
-    se, clusters = cluster_standard_error(values, groups)
-    if clusters < 2:
-        return Interval(mean, 0.0, 1.0, n, confidence, "cluster")
-    from scipy.special import stdtrit
+    """Interval for the mean of grouped scores, from one observation per group.
 
-    half = float(stdtrit(clusters - 1, 0.5 + confidence / 2)) * se
-    return Interval(
-        mean, max(0.0, mean - half), min(1.0, mean + half), n, confidence, "cluster"
+    The estimate is the mean of the group means (each group, e.g. one item over its
+    epochs or transforms, weighs alike); the interval is the betting one on those
+    means, so with few groups it is as wide as few independent observations warrant
+    (never narrower than the exact binomial interval at the effective sample size).
+    """
+    if len(values) != len(groups):
+        raise ValueError("values and groups must have the same length")
+    if not values:
+        return Interval(math.nan, 0.0, 1.0, 0, confidence, "cluster-betting")
+    observations, _ = bounded_observations(values, groups)
+    return _bounded_interval(
+        values,
+        observations,
+        confidence,
+        "cluster-betting",
+        effective_size(values, groups),
     )

@@ -160,3 +160,46 @@ def load_source(
             "benchmark's format, or a hub id owner/name@revision)"
         )
     return read_records(dataset_path, converters[source])
+
+
+PUBLISHED_FILES: dict[str, tuple[str, str]] = {
+    "strongreject": (
+        "strongreject_dataset.csv from alexandrasouly/strongreject",
+        "walledai/StrongREJECT@<revision>",
+    ),
+    "harmbench": (
+        "harmbench_behaviors_text_all.csv from centerforaisafety/HarmBench",
+        "walledai/HarmBench@<revision>:standard",
+    ),
+    "advbench": (
+        "harmful_behaviors.csv from llm-attacks/llm-attacks",
+        "walledai/AdvBench@<revision>",
+    ),
+    "simplesafetytests": (
+        "simplesafetytests.csv from bertiev/SimpleSafetyTests",
+        "Bertievidgen/SimpleSafetyTests@<revision>",
+    ),
+    "jailbreakbench": (
+        "harmful-behaviors.csv from JailbreakBench/jailbreakbench",
+        "JailbreakBench/JBB-Behaviors@<revision>:behaviors",
+    ),
+    "jailbreakbench_benign": (
+        "benign-behaviors.csv from JailbreakBench/jailbreakbench",
+        "JailbreakBench/JBB-Behaviors@<revision>:behaviors",
+    ),
+    "xstest": (
+        "xstest_prompts.csv from paul-rottger/xstest",
+        "walledai/XSTest@<revision>",
+    ),
+    "wmdp": (
+        "the WMDP split as JSON records (question, choices, answer)",
+        "cais/wmdp@<revision>:wmdp-bio (or wmdp-chem, wmdp-cyber)",
+    ),
+    "truthfulqa": (
+        "TruthfulQA.csv from sylinrl/TruthfulQA",
+        "truthfulqa/truthful_qa@<revision>:generation",
+    ),
+    "bbq": ("data/<Category>.jsonl from nyu-mll/BBQ", "heegyu/bbq@<revision>"),
+}
+"""Source -> (the published file a local `dataset_path` holds, the hub id it can
+come from instead, with its revision to pin): named when a local file is missing."""

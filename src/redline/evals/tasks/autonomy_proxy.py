@@ -2,12 +2,15 @@
 
 With `sandbox="auto"` (the default) tasks run in Inspect's `docker` sandbox, built
 from the compose file and Dockerfile shipped in `tasks/sandbox/` (no network), when
-a Docker engine answers; otherwise in Inspect's `local` sandbox: each sample gets
-its own temporary directory on the host, and the model's bash and python tools run
-there as the current user. The items are benign (create, count, fix, sort), but
-under `local` the tools are real commands on this machine, which is why the suite
-ships no task that reaches outside its directory. The sandbox used enters the
-comparability key.
+a Docker engine answers; else in Redline's `bubblewrap` sandbox (read-only host,
+private /tmp, no network, one writable folder, process and time limits) when `bwrap`
+works here; else in Inspect's `local` sandbox: each sample gets its own temporary
+directory on the host, and the model's bash and python tools run there as the
+current user. `redline assess` refuses that last fallback for any model but the
+embedded one (see `redline.evals._sandbox`). The items are benign (create, count,
+fix, sort), but under `local` the tools are real commands on this machine, which is
+why the suite ships no task that reaches outside its directory. The sandbox used
+enters the comparability key.
 """
 
 from __future__ import annotations
@@ -73,8 +76,8 @@ def autonomy_proxy(max_turns: int = 8, sandbox: str = "auto") -> Task:
 
     Args:
         max_turns: Most model generations per sample.
-        sandbox: `auto` (docker when an engine answers, else local), `local`
-            or `docker` (an error when no engine answers).
+        sandbox: `auto` (docker, else bubblewrap, else local), `docker`,
+            `bubblewrap` (an error when unavailable) or `local`.
     """
     if max_turns < 1:
         raise ValueError(f"max_turns must be at least 1, got {max_turns}")

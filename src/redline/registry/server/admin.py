@@ -66,8 +66,10 @@ def add_institute(
     """
     granted = token_scopes(scopes)
     if not re.match(SLUG_PATTERN, slug):
+        suggestion = re.sub(r"[^a-z0-9]+", "-", slug.lower()).strip("-")
         raise ConfigError(
-            f"institute {slug!r}: use 2-63 lowercase letters, digits and '-'"
+            f"institute {slug!r}: a slug is 2-63 lowercase letters, digits and '-'; "
+            f'e.g. add-institute {suggestion or "my-institute"} --name "{slug}"'
         )
     try:
         with db.writer() as session:
