@@ -84,3 +84,53 @@ def test_history_keeps_each_threshold_in_time_order() -> None:
     assert series["T-1"]["error_y"]["array"] == pytest.approx([0.1, 0.1])
     assert series["T-1 cutoff"]["y"] == [0.5, 0.5]
     assert "T-2" not in series  # nothing estimated: nothing drawn
+
+
+def test_sequence_chart_reads_group_means_as_the_sequential_test_does(
+    report: Report,
+) -> None:
+    from redline.frameworks import EvidenceRule
+    from redline.frameworks._sequential import replay_monitor
+    from redline.view._charts import sequence_observations
+
+    template = report.suites[0].samples[0]
+    # Two epochs of item a, item b unscored in both, item c alone, item d's two epochs.
+    plan = [("a", 1.0), ("a", 0.0), ("b", None), ("b", None), (None, 1.0),
+            ("d", 1.0), ("d", 1.0)]  # fmt: skip
+    samples = tuple(
+        template.model_copy(
+            update={
+                "id": f"s{i}",
+                "group": group,
+                "score": score,
+                "unscored_reason": None if score is not None else "error",
+            }
+        )  # fmt: skip
+        for i, (group, score) in enumerate(plan)
+    )
+    run = report.suites[0].model_copy(
+        update={
+            "samples": samples,
+            "sequential": SequentialInfo(
+                stopped_early=False, reason="dataset exhausted", decided=False,
+                samples_used=len(plan), samples_total=len(plan),
+            ),
+        }
+    )  # fmt: skip
+    read_at, observed = sequence_observations(run)
+    rule = EvidenceRule(
+        suite=run.suite, metric="refusal_rate", comparator="<", cutoff=0.5
+    )
+    monitor = replay_monitor(
+        rule, 0.0125, [s.score for s in samples],
+        [s.group or f"{s.id}#{s.epoch}" for s in samples],
+    )  # fmt: skip
+    assert monitor.outcome() is None  # seven samples decide nothing: all were read
+    assert observed == monitor.observations == [0.5, 1.0, 1.0]
+    assert read_at == [2, 5, 7]
+    spec = sequence_chart(run, 0.95, [])
+    assert spec is not None
+    lower, upper = confidence_sequence(observed, 0.95)
+    by_name = {t["name"]: t for t in spec["data"]}
+    assert by_name["upper bound"]["x"] == [2, 5, 7]
+    assert by_name["upper bound"]["y"][-1] == pytest.approx(upper)

@@ -136,22 +136,57 @@ def _sequence_points(n: int) -> list[int]:
     return points if points[-1] == n else [*points, n]
 
 
+def sequence_observations(run: SuiteRun) -> tuple[list[int], list[float]]:
+    """The observations a sequential test saw, with the samples read at each.
+
+    A sample without a group is its own observation; a group's observation is the
+    mean of its scored samples, complete once all of its samples are in. A group
+    or sample with no score adds nothing.
+    """
+    sizes: dict[str, int] = {}
+    for s in run.samples:
+        if s.group is not None:
+            sizes[s.group] = sizes.get(s.group, 0) + 1
+    pending: dict[str, list[float]] = {}
+    seen: dict[str, int] = {}
+    used: list[int] = []
+    scores: list[float] = []
+    for read, s in enumerate(run.samples, 1):
+        if s.group is None:
+            if s.score is not None:
+                used.append(read)
+                scores.append(s.score)
+            continue
+        seen[s.group] = seen.get(s.group, 0) + 1
+        if s.score is not None:
+            pending.setdefault(s.group, []).append(s.score)
+        if seen[s.group] == sizes[s.group]:
+            group_scores = pending.pop(s.group, [])
+            if group_scores:
+                used.append(read)
+                scores.append(sum(group_scores) / len(group_scores))
+    return used, scores
+
+
 def sequence_chart(
     run: SuiteRun, confidence: float, cutoffs: Sequence[tuple[str, float]]
 ) -> dict[str, Any] | None:
     """The running confidence sequence of a sequential suite, and where it stopped.
 
-    Scores are taken in the order the report lists its samples; unscored samples are
-    left out of the sequence, and counted on the page beside it.
+    Scores are taken in the order the report lists its samples. As the sequential
+    tests do, grouped samples (epochs of one item, transforms of one request) make one
+    observation, their mean, once the whole group is in; the x axis counts samples
+    read. Unscored samples are left out of the sequence, and counted on the page.
     """
     if run.sequential is None:
         return None
-    scores = [s.score for s in run.samples if s.score is not None]
+    read_at, scores = sequence_observations(run)
     if not scores:
         return None
-    xs = _sequence_points(len(scores))
-    bounds = [confidence_sequence(scores[:k], confidence) for k in xs]
-    means = [sum(scores[:k]) / k for k in xs]
+    picks = _sequence_points(len(scores))
+    xs = [read_at[k - 1] for k in picks]
+    bounds = [confidence_sequence(scores[:k], confidence) for k in picks]
+    means = [sum(scores[:k]) / k for k in picks]
     traces: list[dict[str, Any]] = [
         {
             "type": "scatter",

@@ -22,6 +22,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from redline.errors import InputError, RedlineError
+from redline.frameworks import DeclaredPropertyRule, EvidenceRule, ThresholdVerdict
 from redline.reports import Report, compare_reports
 from redline.view._charts import (
     VERDICT_COLOURS,
@@ -136,22 +137,57 @@ def _unscored(report: Report) -> list[tuple[str, str, int]]:
     return [(suite, reason, n) for (suite, reason), n in sorted(counts.items())]
 
 
+def _rules(threshold: ThresholdVerdict) -> list[EvidenceRule | DeclaredPropertyRule]:
+    """Every rule of a threshold (a report lists them when there are several)."""
+    return [r.rule for r in threshold.rules] or [threshold.rule]
+
+
+def _evidence(threshold: ThresholdVerdict) -> list[str]:
+    """What each rule of a threshold reads, naming the Inspect task a rule binds."""
+    out = []
+    for rule in _rules(threshold):
+        text = rule.describe()
+        if isinstance(rule, EvidenceRule) and rule.task is not None:
+            args = ", ".join(f"{k}={v}" for k, v in sorted(rule.args.items()))
+            text += f" (task {rule.task}{f'; {args}' if args else ''})"
+        out.append(text)
+    return out
+
+
+def _reads(threshold: ThresholdVerdict, suite: str) -> bool:
+    """Whether a threshold reads the evidence a suite run produced."""
+    return any(
+        isinstance(rule, EvidenceRule) and rule.binding == suite
+        for rule in _rules(threshold)
+    )
+
+
 def _sequences(report: Report) -> list[dict[str, Any]]:
     out = []
     for run in report.suites:
         if run.sequential is None:
             continue
-        mine = [
-            t for t in report.thresholds if getattr(t.rule, "suite", None) == run.suite
-        ]
+        # Suites are named by the evidence binding their rules read (task plus args
+        # digest for a bound task), so a rule's own binding finds its run.
+        mine = [t for t in report.thresholds if _reads(t, run.suite)]
         cutoffs = [
-            (f"{t.threshold_id} cutoff", float(getattr(t.rule, "cutoff", 0.0)))
+            (f"{t.threshold_id} cutoff", rule.cutoff)
             for t in mine
+            for rule in _rules(t)
+            if isinstance(rule, EvidenceRule) and rule.binding == run.suite
         ]
         confidence = mine[0].confidence if mine else 0.95
         chart = sequence_chart(run, confidence, cutoffs)
         if chart is not None:
-            out.append({"run": run, "chart": chart, "confidence": confidence})
+            grouped = any(s.group is not None for s in run.samples)
+            out.append(
+                {
+                    "run": run,
+                    "chart": chart,
+                    "confidence": confidence,
+                    "observed": "group means" if grouped else "scores",
+                }
+            )
     return out
 
 
@@ -290,6 +326,9 @@ def view_router(
             scores=sorted({f"{s.score:g}" for s in all_samples if s.score is not None}),
             inspect_url=source.inspect_url,
             log_dir=report.run.log_dir,
+            evidence={t.threshold_id: _evidence(t) for t in report.thresholds},
+            safeguards=[(t, g) for t in report.thresholds for g in t.safeguards],
+            corrections=[t for t in report.thresholds if t.correction is not None],
         )
 
     @router.get("/compare", response_class=HTMLResponse)
