@@ -168,3 +168,12 @@ def test_the_list_pages_through_the_registrys_own_cursor(tmp_path: Path) -> None
             client.get("/ui/", params={"decision": "do_not_deploy"}).text,
         )
     db.dispose()
+
+
+def test_the_registry_ui_has_no_economic_index_page(registry) -> None:
+    # The registry publishes no economic index (yet): the page lives in `redline view`.
+    client, tokens, _ = registry
+    page = client.get("/ui/", headers=_bearer(tokens["aisi-a"]))
+    assert page.status_code == 200
+    assert "/ui/econ" not in page.text
+    assert client.get("/ui/econ", headers=_bearer(tokens["aisi-a"])).status_code == 404

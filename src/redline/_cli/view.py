@@ -44,7 +44,9 @@ def view_command(
     """Browse assessments, compare them and follow a model over time, in the browser.
 
     PATHS are run folders (searched for report.json) and report files, plain or
-    signed; by default ./runs. Read-only, no account.
+    signed; by default ./runs. Folders holding an economic index (`redline econ
+    index --out DIR` writes DIR/index.json) and index files show on the economic
+    index page. Read-only, no account.
     """
     chosen = list(paths) or [Path("runs")]
     if not paths and not chosen[0].is_dir():

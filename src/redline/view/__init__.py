@@ -1,4 +1,4 @@
-"""The web dashboard: assessments, one assessment, compare, model history.
+"""The web dashboard: assessments, one assessment, compare, model history, econ index.
 
 `redline view` serves it over run folders; the registry serves the same pages at
 `/ui` over what the caller's token may read. The pages read only a `ReportSource`
@@ -7,6 +7,7 @@
 
 from redline.view._app import DEFAULT_PORT, create_view_app, serve_view
 from redline.view._charts import VERDICT_COLOURS
+from redline.view._econ import EconEntry, EconFolder
 from redline.view._pages import inspect_link, plotly_js_path, view_router
 from redline.view._source import (
     TOKEN_COOKIE,
@@ -23,6 +24,8 @@ from redline.view._source import (
 
 __all__ = [
     "DEFAULT_PORT",
+    "EconEntry",
+    "EconFolder",
     "TOKEN_COOKIE",
     "VERDICTS",
     "VERDICT_COLOURS",

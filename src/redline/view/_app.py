@@ -10,6 +10,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 
 from redline._version import __version__
+from redline.view._econ import INDEX_FILE, EconFolder
 from redline.view._pages import view_router
 from redline.view._source import FolderSource
 
@@ -23,21 +24,31 @@ def create_view_app(
     """The local dashboard over run folders and report files.
 
     Args:
-        paths: Run folders (searched for `report.json`) and report files.
+        paths: Run folders (searched for `report.json` and for economic indexes'
+            `index.json`), report files and index files.
         inspect_url: Base URL of an `inspect view` over the runs' logs; sample rows
             link there.
 
     Raises:
         InputError: A path does not exist.
     """
-    source = FolderSource(list(paths), inspect_url=inspect_url)
+    # An index file given by name is an economic index, not a report; folders are
+    # searched for both.
+    reports = [p for p in paths if not (p.is_file() and p.name == INDEX_FILE)]
+    source = FolderSource(reports, inspect_url=inspect_url)
+    econ = EconFolder([p.resolve() for p in paths])
     app = FastAPI(title="Redline dashboard", version=__version__, docs_url=None,
                   redoc_url=None, openapi_url=None)  # fmt: skip
 
     def source_for(_request: Request) -> FolderSource:
         return source
 
-    app.include_router(view_router(source_for, title="Redline (local runs)"))
+    def econ_for(_request: Request) -> EconFolder:
+        return econ
+
+    app.include_router(
+        view_router(source_for, econ_for=econ_for, title="Redline (local runs)")
+    )
     return app
 
 

@@ -13,6 +13,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from redline.econ import ShareTable
 from redline.reports import Report, SuiteRun
 from redline.stats import confidence_sequence
 
@@ -340,3 +341,55 @@ def trend_chart(trend: dict[str, Any]) -> dict[str, Any]:
         "yaxis": {"title": {"text": "incidents"}, "rangemode": "tozero"},
     }
     return {"data": traces, "layout": layout}
+
+
+def share_chart(table: ShareTable, top: int = 20) -> dict[str, Any]:
+    """The largest shares of one economic index level, with their bootstrap intervals."""
+    rows = sorted(table.rows, key=lambda r: r.share_pct, reverse=True)[:top]
+    # Titles repeat (a statement several occupations hold), codes do not.
+    labels = [
+        f"{r.title if len(r.title) <= 60 else r.title[:57] + '...'} ({r.code})"
+        for r in rows
+    ]
+    trace: dict[str, Any] = {
+        "type": "bar",
+        "orientation": "h",
+        "name": f"share of {table.base} (%)",
+        "x": [r.share_pct for r in rows],
+        "y": labels,
+        "marker": {"color": SERIES_COLOURS[0]},
+        "hovertemplate": "%{y}: %{x:.2f}%<extra></extra>",
+    }
+    if any(r.lower_pct is not None and r.upper_pct is not None for r in rows):
+        trace["error_x"] = {
+            "type": "data",
+            "symmetric": False,
+            "array": [
+                max(
+                    0.0,
+                    (r.upper_pct if r.upper_pct is not None else r.share_pct)
+                    - r.share_pct,
+                )
+                for r in rows
+            ],
+            "arrayminus": [
+                max(
+                    0.0,
+                    r.share_pct
+                    - (r.lower_pct if r.lower_pct is not None else r.share_pct),
+                )
+                for r in rows
+            ],
+            "color": "#000000",
+        }
+    layout = {
+        **_LAYOUT,
+        "height": 140 + 26 * len(rows),
+        "showlegend": True,
+        "xaxis": {
+            "title": {"text": f"share of {table.base} (%)"},
+            "rangemode": "tozero",
+        },
+        "yaxis": {"automargin": True, "autorange": "reversed", "type": "category"},
+    }
+    return {"data": [trace], "layout": layout}

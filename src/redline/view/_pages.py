@@ -29,8 +29,10 @@ from redline.view._charts import (
     forest_plot,
     history_chart,
     sequence_chart,
+    share_chart,
     trend_chart,
 )
+from redline.view._econ import EconFolder
 from redline.view._source import (
     TOKEN_COOKIE,
     VERDICTS,
@@ -43,6 +45,7 @@ from redline.view._source import (
 
 SourceFor = Callable[[Request], ReportSource]
 RegistryFor = Callable[[Request], RegistryData]
+EconFor = Callable[[Request], EconFolder]
 
 _SORT_KEYS: dict[str, Callable[[ReportEntry], Any]] = {
     "date": lambda e: e.created_at,
@@ -196,6 +199,7 @@ def view_router(
     registry_for: RegistryFor | None = None,
     *,
     gate: TokenGate | None = None,
+    econ_for: EconFor | None = None,
     base: str = "",
     title: str = "Redline",
 ) -> APIRouter:
@@ -204,6 +208,7 @@ def view_router(
     Args:
         source_for: The report source for a request (scoped to its reader).
         registry_for: The registry-only data for a request; None hides those pages.
+        econ_for: Economic indexes for a request; None hides the economic index pages.
         gate: Checks API tokens; given, `/login` keeps one in a cookie.
         base: The path the router is mounted under (`""` or `/ui`), for links.
         title: Shown in every page's header.
@@ -219,6 +224,7 @@ def view_router(
             base=base,
             title=title,
             registry=registry_for is not None,
+            econ=econ_for is not None,
             path=request.url.path,
             **context,
         )
@@ -406,6 +412,8 @@ def view_router(
 
     if registry_for is not None:
         _registry_routes(router, registry_for, render, failed)
+    if econ_for is not None:
+        _econ_routes(router, econ_for, render, failed)
     if gate is not None:
         _login_routes(router, gate, render, base)
     return router
@@ -561,3 +569,50 @@ def _registry_routes(
         except RedlineError as exc:
             return failed(request, exc)
         return render(request, "incident.html", incident=item)
+
+
+def _econ_routes(
+    router: APIRouter,
+    econ_for: EconFor,
+    render: Callable[..., HTMLResponse],
+    failed: Callable[[Request, RedlineError], HTMLResponse],
+) -> None:
+    @router.get("/econ", response_class=HTMLResponse)
+    def econ_indexes(request: Request) -> HTMLResponse:
+        try:
+            folder = econ_for(request)
+            entries = folder.entries()
+        except RedlineError as exc:
+            return failed(request, exc)
+        return render(
+            request, "econ_list.html", entries=entries, problems=folder.problems()
+        )
+
+    @router.get("/econ/{entry_id}", response_class=HTMLResponse)
+    def econ_index(request: Request, entry_id: str) -> HTMLResponse:
+        try:
+            entry = econ_for(request).entry(entry_id)
+        except RedlineError as exc:
+            return failed(request, exc)
+        index = entry.index
+        levels = (
+            ("major-groups", "SOC major groups", index.major_groups, None, 23),
+            ("occupations", "Occupations", index.occupations, "Major group", 20),
+            ("tasks", "O*NET tasks", index.tasks, "Occupation", 20),
+            ("modes", "Interaction modes", index.modes, None, 10),
+        )
+        sections = [
+            {
+                "id": key,
+                "heading": heading,
+                "table": table,
+                "parent": parent,
+                "chart": share_chart(table, top) if table.rows else None,
+                "label": (
+                    f"{heading}: the {min(top, len(table.rows))} largest shares of "
+                    f"{table.base}, with their bootstrap intervals"
+                ),
+            }
+            for key, heading, table, parent, top in levels
+        ]
+        return render(request, "econ.html", entry=entry, sections=sections)
