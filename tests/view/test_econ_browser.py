@@ -19,9 +19,10 @@ from fastapi.testclient import TestClient
 
 from conftest import Server, copy_to_docs, redline, screenshot
 from helpers.ci import SHARED_DATA
-from redline.econ import EconIndex, load_index
+from redline.econ import EconIndex, compare, load_index
 from redline.view import create_view_app
 
+AEI_DIR = SHARED_DATA / "anthropic_economic_index"
 REQUESTS = (
     ("Fix the bug in my python code, it crashes on empty input", "dev", 12, 40),
     ("Write a short story about a whale who learns to sing", "writer", 12, 40),
@@ -66,7 +67,9 @@ def econ_server(
 ) -> Iterator[Server]:
     out, broken = econ_dirs
     log = tmp_path_factory.mktemp("econ_log") / "view.log"
-    server = Server(["view", str(out), str(broken), "--no-browser"], "/econ", log)
+    server = Server(
+        ["view", str(out), str(broken), str(AEI_DIR), "--no-browser"], "/econ", log
+    )
     yield server
     server.stop()
 
@@ -79,12 +82,12 @@ def test_the_index_page_charts_and_exports_the_published_shares(
     page.goto(econ_server.url + "/")
     page.get_by_role("link", name="Economic index").click()
     page.get_by_role("link", name="usage-2026-q4", exact=True).click()
-    page.wait_for_selector("#chart-major-groups .main-svg")
+    page.wait_for_selector("#chart-major-group .main-svg")
     # One bar per published major group, drawn by plotly.js from the wheel.
-    bars = page.locator("#chart-major-groups .barlayer .point").count()
+    bars = page.locator("#chart-major-group .barlayer .point").count()
     assert bars == len(index.major_groups.rows) >= 3
     shown = page.eval_on_selector_all(
-        "#major-groups tbody tr", "rows => rows.map(r => r.dataset.code)"
+        "#major-group tbody tr", "rows => rows.map(r => r.dataset.code)"
     )
     assert shown == [r.code for r in index.major_groups.rows]
     cells = " ".join(page.inner_text("#cells").split())
@@ -93,7 +96,7 @@ def test_the_index_page_charts_and_exports_the_published_shares(
         f"{index.privacy.cells_suppressed} suppressed"
     )
     with page.expect_download() as download:
-        page.get_by_role("button", name="Download major-groups as CSV").click()
+        page.get_by_role("button", name="Download major-group as CSV").click()
     rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text())))
     assert rows[0][:3] == ["Code", "Title", "Share %"]
     assert [(r[0], float(r[2])) for r in rows[1:]] == [
@@ -138,3 +141,31 @@ def test_an_index_file_given_by_name_is_read_as_an_index(
     missing = client.get("/econ/0000000000000000")
     assert missing.status_code == 404
     assert "no economic index 0000000000000000" in missing.text
+
+
+def test_an_index_is_set_against_the_published_release(
+    page, econ_server: Server, econ_dirs: tuple[Path, Path]
+) -> None:
+    page.goto(econ_server.url + "/econ")
+    releases = page.inner_text("#releases")
+    assert AEI_DIR.name in releases
+    page.get_by_role("link", name="usage-2026-q4", exact=True).click()
+    page.select_option("select[name=level]", "occupation")
+    page.get_by_role("button", name="Compare").click()
+    page.wait_for_url(re.compile(r"level=occupation"))
+    expected = compare(econ_dirs[0], AEI_DIR, "occupation")
+    agreement = " ".join(page.inner_text("#agreement-1").split())
+    assert agreement.startswith(
+        f"{expected.matched} rows matched; total variation "
+        f"{expected.total_variation_pct:.1f} percentage points"
+    )
+    shown = page.eval_on_selector_all(
+        "#against-1-table tbody tr", "rows => rows.map(r => r.dataset.code)"
+    )
+    assert shown == [r.code for r in expected.rows]
+    # The release's own page: shares as published, no intervals.
+    page.goto(econ_server.url + "/econ")
+    page.get_by_role("link", name=AEI_DIR.name, exact=True).click()
+    page.wait_for_selector("#chart-major-group .main-svg")
+    assert "Published release" in page.inner_text("h1")
+    assert page.locator("#major-group tbody tr").count() >= 20

@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from redline.econ import ShareTable
+from redline.econ import Comparison, ShareTable
 from redline.reports import Report, SuiteRun
 from redline.stats import confidence_sequence
 
@@ -393,3 +393,57 @@ def share_chart(table: ShareTable, top: int = 20) -> dict[str, Any]:
         "yaxis": {"automargin": True, "autorange": "reversed", "type": "category"},
     }
     return {"data": [trace], "layout": layout}
+
+
+def comparison_chart(
+    comparison: Comparison, left: ShareTable, top: int = 23
+) -> dict[str, Any]:
+    """Matched shares side by side: the index (with its intervals) and the release."""
+    rows = comparison.rows[:top]
+    intervals = {r.code: (r.lower_pct, r.upper_pct) for r in left.rows}
+    labels = [
+        f"{r.title if len(r.title) <= 50 else r.title[:47] + '...'} ({r.code})"
+        for r in rows
+    ]
+    ours: dict[str, Any] = {
+        "type": "bar",
+        "orientation": "h",
+        "name": comparison.left,
+        "x": [r.left_pct for r in rows],
+        "y": labels,
+        "marker": {"color": SERIES_COLOURS[0]},
+        "hovertemplate": "%{y}: %{x:.2f}%<extra></extra>",
+    }
+    bounds = [intervals.get(r.code, (None, None)) for r in rows]
+    if any(lo is not None and hi is not None for lo, hi in bounds):
+        ours["error_x"] = {
+            "type": "data",
+            "symmetric": False,
+            "array": [
+                max(0.0, hi - r.left_pct) if hi is not None else 0.0
+                for r, (_, hi) in zip(rows, bounds, strict=True)
+            ],
+            "arrayminus": [
+                max(0.0, r.left_pct - lo) if lo is not None else 0.0
+                for r, (lo, _) in zip(rows, bounds, strict=True)
+            ],
+            "color": "#000000",
+        }
+    theirs = {
+        "type": "bar",
+        "orientation": "h",
+        "name": comparison.right,
+        "x": [r.right_pct for r in rows],
+        "y": labels,
+        # Hatched as well as coloured: the two series differ without colour.
+        "marker": {"color": SERIES_COLOURS[3], "pattern": {"shape": "/"}},
+        "hovertemplate": "%{y}: %{x:.2f}%<extra></extra>",
+    }
+    layout = {
+        **_LAYOUT,
+        "barmode": "group",
+        "height": 160 + 40 * len(rows),
+        "xaxis": {"title": {"text": "share (%)"}, "rangemode": "tozero"},
+        "yaxis": {"automargin": True, "autorange": "reversed", "type": "category"},
+    }
+    return {"data": [ours, theirs], "layout": layout}

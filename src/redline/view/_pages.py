@@ -21,11 +21,13 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from redline.econ import compare_tables
 from redline.errors import InputError, RedlineError
 from redline.frameworks import DeclaredPropertyRule, EvidenceRule, ThresholdVerdict
 from redline.reports import Report, compare_reports
 from redline.view._charts import (
     VERDICT_COLOURS,
+    comparison_chart,
     forest_plot,
     history_chart,
     sequence_chart,
@@ -589,30 +591,69 @@ def _econ_routes(
         )
 
     @router.get("/econ/{entry_id}", response_class=HTMLResponse)
-    def econ_index(request: Request, entry_id: str) -> HTMLResponse:
+    def econ_index(
+        request: Request, entry_id: str, level: str = "major-group"
+    ) -> HTMLResponse:
+        if level not in _ECON_LEVELS:
+            return failed(
+                request,
+                InputError(
+                    f"level: {level!r} is not a level (expected one of "
+                    f"{', '.join(_ECON_LEVELS)})"
+                ),
+            )
         try:
-            entry = econ_for(request).entry(entry_id)
+            folder = econ_for(request)
+            entry = folder.entry(entry_id)
+            releases = [
+                e for e in folder.entries() if e.kind == "release" and e.id != entry.id
+            ]
         except RedlineError as exc:
             return failed(request, exc)
-        index = entry.index
-        levels = (
-            ("major-groups", "SOC major groups", index.major_groups, None, 23),
-            ("occupations", "Occupations", index.occupations, "Major group", 20),
-            ("tasks", "O*NET tasks", index.tasks, "Occupation", 20),
-            ("modes", "Interaction modes", index.modes, None, 10),
-        )
-        sections = [
-            {
-                "id": key,
-                "heading": heading,
-                "table": table,
-                "parent": parent,
-                "chart": share_chart(table, top) if table.rows else None,
-                "label": (
-                    f"{heading}: the {min(top, len(table.rows))} largest shares of "
-                    f"{table.base}, with their bootstrap intervals"
-                ),
-            }
-            for key, heading, table, parent, top in levels
-        ]
-        return render(request, "econ.html", entry=entry, sections=sections)
+        sections = []
+        for key, heading, parent, top in _ECON_SECTIONS:
+            table = entry.tables[key]
+            shown = min(top, len(table.rows))
+            sections.append(
+                {
+                    "id": key,
+                    "heading": heading,
+                    "table": table,
+                    "parent": parent,
+                    "chart": share_chart(table, top) if table.rows else None,
+                    "label": (
+                        f"{heading}: the {shown} largest shares of {table.base}"
+                        + (", with their bootstrap intervals" if entry.index else "")
+                    ),
+                }
+            )
+        comparisons = []
+        if entry.kind == "index":
+            mine = entry.tables[level]
+            for release in releases:
+                comparison = compare_tables(
+                    mine, release.tables[level], f"index {entry.label}",
+                    f"release {release.label}",
+                )  # fmt: skip
+                comparisons.append(
+                    {
+                        "release": release,
+                        "comparison": comparison,
+                        "chart": comparison_chart(comparison, mine)
+                        if comparison.rows
+                        else None,
+                    }
+                )
+        return render(
+            request, "econ.html", entry=entry, sections=sections,
+            comparisons=comparisons, level=level, levels=_ECON_LEVELS,
+        )  # fmt: skip
+
+
+_ECON_LEVELS = ("major-group", "occupation", "task")
+_ECON_SECTIONS = (
+    ("major-group", "SOC major groups", None, 23),
+    ("occupation", "Occupations", "Major group", 20),
+    ("task", "O*NET tasks", "Occupation", 20),
+    ("mode", "Interaction modes", None, 10),
+)
