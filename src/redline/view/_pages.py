@@ -215,6 +215,9 @@ def view_router(
         base: The path the router is mounted under (`""` or `/ui`), for links.
         title: Shown in every page's header.
     """
+    # HTML pages, not API: kept out of the registry's OpenAPI spec. The registry's
+    # visibility walk (tests/registry/test_visibility_everywhere.py) covers them
+    # against this router's own routes instead.
     router = APIRouter(include_in_schema=False)
     env = _environment()
     rows = _RowCache(env, base)
