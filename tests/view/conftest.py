@@ -187,6 +187,8 @@ def screenshot(page: Any, name: str) -> Path:
     """Save a full-page screenshot as a test artefact."""
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTEFACTS / f"{name}.png"
+    # Sticky table headers follow the scroll position into a full-page capture.
+    page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(path), full_page=True)
     return path
 
@@ -196,6 +198,7 @@ def copy_to_docs(page: Any, name: str) -> None:
     if os.environ.get("REDLINE_UPDATE_DOCS") == "1":
         docs = Path(__file__).parents[2] / "docs" / "images"
         docs.mkdir(parents=True, exist_ok=True)
+        page.evaluate("window.scrollTo(0, 0)")
         height = min(1500, page.evaluate("document.documentElement.scrollHeight"))
         page.screenshot(
             path=str(docs / name),

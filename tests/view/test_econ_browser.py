@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from view_helpers import write_run
 
 from conftest import Server, copy_to_docs, redline, screenshot
 from helpers.ci import SHARED_DATA
@@ -123,10 +124,14 @@ def test_a_file_that_is_not_an_index_is_named_with_its_field(
 
 
 def test_an_index_file_given_by_name_is_read_as_an_index(
-    econ_dirs: tuple[Path, Path],
+    econ_dirs: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    client = TestClient(create_view_app([econ_dirs[0] / "index.json"]))
+    report, _ = write_run(tmp_path / "runs", "one")
+    client = TestClient(create_view_app([econ_dirs[0] / "index.json", report]))
     listing = client.get("/econ").text
+    # A report file given by name is a report, not a broken index.
+    assert "could not be read" not in listing
+    assert len(re.findall(r'<tr data-id="', client.get("/").text)) == 1
     ids = re.findall(r'<tr data-id="([0-9a-f]+)"', listing)
     assert len(ids) == 1
     # And not as a report: the assessments page has nothing to complain about.

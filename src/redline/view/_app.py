@@ -36,7 +36,9 @@ def create_view_app(
     # searched for both.
     reports = [p for p in paths if not (p.is_file() and p.name == INDEX_FILE)]
     source = FolderSource(reports, inspect_url=inspect_url)
-    econ = EconFolder([p.resolve() for p in paths])
+    econ = EconFolder(
+        [p.resolve() for p in paths if p.is_dir() or p.name == INDEX_FILE]
+    )
     app = FastAPI(title="Redline dashboard", version=__version__, docs_url=None,
                   redoc_url=None, openapi_url=None)  # fmt: skip
 
