@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from redline.assess import AssessOptions, assess
-from redline.errors import ClusterError, PrerequisiteError
+from redline.errors import ClusterError, ConfigError, PrerequisiteError
 from redline.evals import (
     RunOptions,
     SuitePlan,
@@ -188,6 +188,15 @@ class RayTaskRunner:
         framework: Framework | None = None,
         on_ready: Callable[[], None] | None = None,
     ) -> tuple[bool, list[tuple[TaskRun, Any]]]:
+        if options.sequential and (
+            options.budget.tokens is not None or options.budget.cost is not None
+        ):
+            # Each shard counts only its own usage; a budget checked against one
+            # shard's share would be spent several times over.
+            raise ConfigError(
+                "--budget-tokens and --budget-cost are not yet shared across Ray "
+                "shards: drop them, or use --budget-samples"
+            )
         check_model(options.model, options.model_base_url, **dict(options.model_args))
         runs = [run for run in runs if run.missing is None]
         done: dict[str, Any] = {}
