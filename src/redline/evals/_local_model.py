@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import psutil
 from inspect_ai.model import (
     ChatCompletionChoice,
     ChatMessage,
@@ -71,6 +72,23 @@ def resolve_gguf_path(model_name: str) -> Path:
     return path
 
 
+def default_threads() -> int:
+    """Threads llama.cpp decodes with unless `n_threads` says otherwise.
+
+    The physical cores this process may run on, less one. ggml's threads meet at a
+    spinning barrier after every layer, so one thread descheduled (for Inspect's event
+    loop, the scorers, or another process) stalls all the others while they burn
+    their cores waiting. Leaving a core free costs little on many cores; on two shared
+    ones a single thread decodes several times faster than two (bench/assess_time.py).
+    """
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:  # no affinity outside Linux
+        usable = os.cpu_count() or 1
+    physical = psutil.cpu_count(logical=False) or usable
+    return max(1, min(usable, physical) - 1)
+
+
 class _LoadedModel:
     """One llama.cpp model and the lock that serialises calls into its context.
 
@@ -109,6 +127,7 @@ def _load(path: Path, n_ctx: int, n_threads: int | None) -> _LoadedModel:
                     model_path=str(path),
                     n_ctx=n_ctx,
                     n_threads=n_threads,
+                    n_threads_batch=n_threads,
                     verbose=False,
                 )
             except ValueError as exc:
@@ -210,7 +229,7 @@ class LocalModelAPI(ModelAPI):
         )
         self.gguf_path = resolve_gguf_path(model_name)
         self.repeat_penalty = repeat_penalty
-        self._model = _load(self.gguf_path, n_ctx, n_threads or os.cpu_count())
+        self._model = _load(self.gguf_path, n_ctx, n_threads or default_threads())
 
     def max_connections(self) -> int:
         # Calls are serialised on the model's lock; more in flight only queue.
