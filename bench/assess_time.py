@@ -79,7 +79,7 @@ def _assess(source: Path, out: Path, limit: int | None) -> Run:
             for event in sample.events:
                 if isinstance(event, ModelEvent) and event.call is not None:
                     requests.append(event.call.request)
-                    call_seconds += event.call.time or 0.0
+                    call_seconds += event.call.time or event.working_time or 0.0
     return Run(seconds, requests, call_seconds)
 
 

@@ -196,3 +196,18 @@ def test_tool_calls_are_parsed_from_generated_text() -> None:
     )
     assert calls == []
     assert "rm_rf" in prose
+
+
+def test_model_call_records_the_time_spent_in_llama_cpp() -> None:
+    api = LocalModelAPI("local")
+    started = time.perf_counter()
+    _, call = asyncio.run(
+        api.generate(
+            [ChatMessageUser(content="Say hello.")],
+            [],
+            "none",
+            GenerateConfig(max_tokens=4),
+        )
+    )
+    assert call.time is not None
+    assert 0 < call.time <= time.perf_counter() - started

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import threading
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -281,14 +282,19 @@ class LocalModelAPI(ModelAPI):
         if config.presence_penalty is not None:
             request["presence_penalty"] = config.presence_penalty
 
+        seconds = 0.0
+
         def complete() -> dict[str, Any]:
+            nonlocal seconds
             with self._model.lock:
+                started = time.perf_counter()
                 # Reusing the previous call's KV-cache prefix changes the arithmetic and
                 # so the tokens, even at temperature 0: start every call from scratch.
                 self._model.llama.reset()
                 response: dict[str, Any] = self._model.llama.create_chat_completion(
                     **request
                 )
+                seconds = time.perf_counter() - started
                 return response
 
         try:
@@ -337,4 +343,8 @@ class LocalModelAPI(ModelAPI):
                 total_tokens=int(usage.get("total_tokens", 0)),
             ),
         )
-        return output, ModelCall.create(request=request, response=response)
+        # The model's own time, without the wait for the lock, so a run's logs show
+        # how much of it went to llama.cpp.
+        return output, ModelCall.create(
+            request=request, response=response, time=seconds
+        )
