@@ -283,6 +283,9 @@ def _eval_set(
         fail_on_error=False,
         # Flush every finished sample so a killed run loses only samples in flight.
         log_buffer=1,
+        # With every sample flushed, the realtime event buffer (for watching samples
+        # live in `inspect view`) adds a database write per event and nothing to resume.
+        log_realtime=False,
         # Frameworks read different sets of suites; their runs may share a log folder
         # and reuse each other's finished logs.
         log_dir_allow_dirty=True,
