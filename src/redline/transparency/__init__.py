@@ -5,6 +5,13 @@ heads, and checking an entry's receipt against tree heads saved earlier. The
 registry keeps the log; `redline log verify` checks it.
 """
 
+from redline.transparency._files import (
+    load_tree_heads,
+    read_receipt,
+    read_tree_head,
+    save_tree_head,
+    write_receipt,
+)
 from redline.transparency._log import (
     LOG_FORMAT,
     ConsistencyProof,
@@ -56,13 +63,18 @@ __all__ = [
     "frontier_root",
     "inclusion_proof",
     "leaf_hash",
+    "load_tree_heads",
     "log_timestamp",
     "newest_leaf_proof",
     "node_hash",
+    "read_receipt",
+    "read_tree_head",
     "root_hash",
+    "save_tree_head",
     "sign_tree_head",
     "unb64",
     "verify_consistency",
     "verify_inclusion",
     "verify_tree_head",
+    "write_receipt",
 ]

@@ -235,6 +235,11 @@ def check_consistency(
                 "the log shows different histories"
             )
         return
+    if older.tree_size > newer.tree_size and proof is None:
+        raise LogError(
+            f"the log shows a tree of size {newer.tree_size}, smaller than the tree "
+            f"of size {older.tree_size} saved earlier: it was rolled back or forked"
+        )
     if proof is None or (proof.first, proof.second) != (
         small.tree_size,
         large.tree_size,
