@@ -76,7 +76,8 @@ def publish_command(
     if result.log is not None:
         click.echo(
             f"Transparency log entry #{result.log.entry.index} (tree size "
-            f"{result.log.tree_head.tree_size}); check it with `redline log verify`"
+            f"{result.log.tree_head.tree_size}); check it with `redline log verify`",
+            err=True,  # stdout stays the one line scripts cut the report id from
         )
 
 
