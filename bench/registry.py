@@ -77,6 +77,16 @@ def prepare(url: str, publishes: int) -> tuple[dict[str, str], list[tuple[str, d
     return tokens, jobs
 
 
+def send(http: httpx.Client, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    # uvicorn closes keep-alive connections idle for 5 s; on a loaded machine a
+    # request can race that close. Retry it once on a fresh connection, as clients
+    # do (publishing is idempotent).
+    try:
+        return http.request(method, url, **kwargs)
+    except httpx.RemoteProtocolError:
+        return http.request(method, url, **kwargs)
+
+
 def run_backend(
     name: str, url: str, args: argparse.Namespace, log: Path, *, transparency: bool
 ) -> dict[str, Any]:
@@ -106,8 +116,11 @@ def run_backend(
     def publish(job: tuple[str, dict]) -> None:
         slug, envelope = job
         start = time.perf_counter()
-        r = client(slug).post(
-            "/v1/reports", json={"envelope": envelope, "sharing": {"scope": "network"}}
+        r = send(
+            client(slug),
+            "POST",
+            "/v1/reports",
+            json={"envelope": envelope, "sharing": {"scope": "network"}},
         )
         publish_latency.append(time.perf_counter() - start)
         r.raise_for_status()
@@ -127,11 +140,13 @@ def run_backend(
             slug = INSTITUTES[n % len(INSTITUTES)]
             start = time.perf_counter()
             if n % 2:
-                r = client(slug).get(f"/v1/reports/{ids[n % len(ids)]}")
+                r = send(client(slug), "GET", f"/v1/reports/{ids[n % len(ids)]}")
                 r.raise_for_status()
                 fetch_latency.append(time.perf_counter() - start)
             else:
-                r = client(slug).get(
+                r = send(
+                    client(slug),
+                    "GET",
                     "/v1/reports",
                     params={"model": f"bench/model-{n % 10}", "limit": 20},
                 )

@@ -9,17 +9,22 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from redline.registry._api import LogEntryPage
 from redline.registry.server import transparency_log as log
-from redline.registry.server.deps import DB
+from redline.registry.server.deps import DB, optional_caller
 from redline.registry.server.errors import http_error
 from redline.transparency import ConsistencyProof, EntryKind, LogReceipt, SignedTreeHead
 
-router = APIRouter(prefix="/log", tags=["transparency log"])
+# No token needed; a token given must still be valid (401 otherwise), as everywhere.
+router = APIRouter(
+    prefix="/log",
+    tags=["transparency log"],
+    dependencies=[Depends(optional_caller)],
+)
 
-_ANONYMOUS: dict[str, Any] = {"security": [{}]}
+_ANONYMOUS: dict[str, Any] = {"security": [{}, {"HTTPBearer": []}]}
 Size = Annotated[int, Query(ge=0, le=2**53)]
 
 
