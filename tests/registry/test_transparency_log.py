@@ -198,6 +198,11 @@ def test_log_verify_online_then_offline(
     assert pinned.exit_code == 2
     assert "not by the log key trusted" in pinned.output
 
+    both = run(
+        "log", "verify", str(report), "--proof", str(receipt), "--registry", world.url
+    )
+    assert both.exit_code == 2
+    assert "not both" in both.output
     missing = run("log", "verify", str(report))
     assert missing.exit_code == 2
     assert "--registry URL" in missing.output

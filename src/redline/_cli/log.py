@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from redline._cli.registry import open_client
 from redline.errors import ConfigError
@@ -100,7 +101,14 @@ def verify_command(
     report's inclusion, and consistency with every saved tree head. Exit 2 when
     any fails.
     """
-    if (registry_url is None) == (proof_path is None):
+    if proof_path is not None:
+        # Offline wins over a registry from the environment or redline.toml; both
+        # typed on one command line is a mistake to point out.
+        source = click.get_current_context().get_parameter_source("registry_url")
+        if source is ParameterSource.COMMANDLINE:
+            raise ConfigError("give --registry URL or --proof FILE, not both")
+        registry_url = None
+    elif registry_url is None:
         raise ConfigError(
             "give --registry URL to check online, or --proof FILE offline"
         )
