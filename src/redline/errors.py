@@ -10,6 +10,7 @@ RedlineError
 │   ├── FrameworkError    a safety framework that does not load or validate
 │   ├── ReportError       a report that does not load or validate
 │   ├── IncidentImportError  an incident snapshot that cannot be read (missing file, wrong header)
+│   ├── LogError          a transparency-log proof or tree head that does not verify
 │   └── SignatureError    a signature or key that is missing, malformed or does not verify
 ├── PrerequisiteError     something the environment lacks (a package, a model file)
 ├── ClusterError          the Ray cluster cannot be reached, or failed mid-run
@@ -26,6 +27,7 @@ __all__ = [
     "FrameworkError",
     "IncidentImportError",
     "InputError",
+    "LogError",
     "PrerequisiteError",
     "RedlineError",
     "RegistryError",
@@ -60,6 +62,14 @@ class IncidentImportError(InputError):
 
     Rows that are merely malformed never raise; importers report them as `RowProblem`s
     and go on.
+    """
+
+
+class LogError(InputError):
+    """A transparency-log proof, entry or tree head that does not verify.
+
+    A forged inclusion proof, a tree head that is not an extension of one seen
+    before, a bad tree-head signature: each means the log cannot be trusted as shown.
     """
 
 

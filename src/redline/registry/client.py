@@ -30,6 +30,7 @@ from redline.registry._api import (
     Health,
     InstituteInfo,
     KeyChallenge,
+    LogEntryPage,
     PublishResult,
     RegisteredKey,
     ReportPage,
@@ -50,6 +51,12 @@ from redline.registry._incidents_api import (
     SubmissionPage,
 )
 from redline.reports import SigningKey, verify_signed_report
+from redline.transparency import (
+    ConsistencyProof,
+    EntryKind,
+    LogReceipt,
+    SignedTreeHead,
+)
 
 T = TypeVar("T")
 DEFAULT_TIMEOUT_S = 30.0
@@ -287,6 +294,62 @@ class RegistryClient:
         """Agreement statistics of an exercise."""
         return self._call(
             "GET", f"/exercises/{exercise_id}/agreement", ExerciseAgreement
+        )
+
+    def log_tree_head(self, tree_size: int | None = None) -> SignedTreeHead:
+        """The transparency log's signed tree head (of its first `tree_size` entries)."""
+        params = {} if tree_size is None else {"tree_size": tree_size}
+        return self._call("GET", "/log/sth", SignedTreeHead, params=params)
+
+    def log_proof(
+        self,
+        *,
+        index: int | None = None,
+        subject: str | None = None,
+        kind: EntryKind | None = None,
+        tree_size: int | None = None,
+    ) -> LogReceipt:
+        """An entry, by index or by the digest it records, with its inclusion proof."""
+        params = {
+            k: v
+            for k, v in (
+                ("index", index),
+                ("subject", subject),
+                ("kind", kind),
+                ("tree_size", tree_size),
+            )
+            if v is not None
+        }
+        return self._call("GET", "/log/proof", LogReceipt, params=params)
+
+    def log_consistency(self, first: int, second: int) -> ConsistencyProof:
+        """Proof that the log's tree of `second` entries extends the one of `first`."""
+        params = {"first": first, "second": second}
+        return self._call("GET", "/log/consistency", ConsistencyProof, params=params)
+
+    def log_entries(self, start: int = 0, limit: int = 100) -> LogEntryPage:
+        """Entries of the transparency log from `start`."""
+        params = {"start": start, "limit": limit}
+        return self._call("GET", "/log/entries", LogEntryPage, params=params)
+
+    def log_receipt(
+        self, subject: str, *, kind: EntryKind | None = None, since: Iterable[int] = ()
+    ) -> LogReceipt:
+        """A receipt of the entry recording `subject`, to check offline.
+
+        It holds the entry's proof in the current tree head, and consistency proofs
+        from each size in `since`. Nothing here is trusted: `redline.transparency.check_receipt` checks it all.
+        """
+        head = self.log_tree_head()
+        found = self.log_proof(subject=subject, kind=kind, tree_size=head.tree_size)
+        proofs = []
+        for size in sorted(set(since)):
+            # A saved head larger than the log now has no proof to ask for: the
+            # check then reports the rollback.
+            if 0 < size < head.tree_size:
+                proofs.append(self.log_consistency(size, head.tree_size))
+        return found.model_copy(
+            update={"tree_head": head, "consistency": tuple(proofs)}
         )
 
     def import_incidents(
