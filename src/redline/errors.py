@@ -10,7 +10,8 @@ RedlineError
 │   ├── FrameworkError    a safety framework that does not load or validate
 │   ├── ReportError       a report that does not load or validate
 │   ├── IncidentImportError  an incident snapshot that cannot be read (missing file, wrong header)
-│   └── SignatureError    a signature or key that is missing, malformed or does not verify
+│   ├── SignatureError    a signature or key that is missing, malformed or does not verify
+│   └── PlanError         a plan that does not load, or a run that departs from its plan
 ├── PrerequisiteError     something the environment lacks (a package, a model file)
 ├── RegistryError         the registry refused a request or cannot be reached (status, request)
 └── StoreError            storage failed: the database is unreachable or refused a write
@@ -24,6 +25,7 @@ __all__ = [
     "FrameworkError",
     "IncidentImportError",
     "InputError",
+    "PlanError",
     "PrerequisiteError",
     "RedlineError",
     "RegistryError",
@@ -63,6 +65,10 @@ class IncidentImportError(InputError):
 
 class PrerequisiteError(RedlineError):
     """Something the environment lacks, such as an optional package or a model file."""
+
+
+class PlanError(InputError):
+    """A pre-registered plan that cannot be read, or that a run cannot keep to."""
 
 
 class SignatureError(InputError):

@@ -45,6 +45,7 @@ from redline.evals._scorer_validation import (
     read_validation_file,
 )
 from redline.evals._sequential import Budget, SequentialStopping
+from redline.evals._task_identity import TaskIdentity, task_identity
 from redline.evals._validate import rater_agreement, validate_scorer
 from redline.evals.tasks import SUITES
 
@@ -62,6 +63,7 @@ __all__ = [
     "SandboxDecision",
     "SequentialStopping",
     "SuiteHealth",
+    "TaskIdentity",
     "TaskRun",
     "ValidationEntry",
     "ValidationFile",
@@ -86,6 +88,7 @@ __all__ = [
     "run_tasks",
     "suite_catalogue",
     "suite_health",
+    "task_identity",
     "task_metadata",
     "uses_sandbox",
     "validate_scorer",

@@ -45,6 +45,12 @@ from redline.registry._incidents_api import (
     SubmissionPage,
     SubmissionStatus,
 )
+from redline.registry._plans_api import (
+    PlanRegistration,
+    PlanScope,
+    RegisteredPlan,
+    StoredPlan,
+)
 from redline.registry._snapshot_import import SnapshotImport, import_aiid_snapshot
 from redline.registry.client import RegistryClient, check_url
 
@@ -71,9 +77,12 @@ __all__ = [
     "KeyChallengeRequest",
     "KeyRegistration",
     "OpenRequest",
+    "PlanRegistration",
+    "PlanScope",
     "PublishRequest",
     "PublishResult",
     "RegisteredKey",
+    "RegisteredPlan",
     "RegistryClient",
     "ReportPage",
     "ReportSummary",
@@ -81,6 +90,7 @@ __all__ = [
     "Sharing",
     "SkippedRecord",
     "SnapshotImport",
+    "StoredPlan",
     "StoredReport",
     "Submission",
     "SubmissionCreate",

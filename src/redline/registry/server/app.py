@@ -19,6 +19,7 @@ from redline.registry.server.routes import (
     health,
     incidents,
     institutes,
+    plans,
     reports,
 )
 from redline.registry.server.settings import Settings
@@ -102,7 +103,7 @@ def create_app(
     app.state.incident_index = SuggestionIndex()
     install_error_handlers(app)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (health, institutes, reports, exercises, incidents):
+    for module in (health, institutes, reports, exercises, incidents, plans):
         api.include_router(module.router)
     app.include_router(api)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
