@@ -208,23 +208,24 @@ def _started_at(out: Path, digest: str) -> tuple[datetime, bool]:
     return datetime.now(UTC), False
 
 
-def _earlier_runs(runs_dir: Path, out: Path, digest: str) -> list[str]:
-    """Finished run folders beside `out` whose reports were bound to the same plan."""
-    found = []
-    if not runs_dir.is_dir():
-        return found
-    for folder in sorted(runs_dir.iterdir()):
-        if folder.resolve() == out.resolve():
+def _earlier_runs(folders: Iterable[Path], out: Path, digest: str) -> list[str]:
+    """Run folders in `folders` (beside `out`) whose reports were bound to the plan."""
+    found: list[str] = []
+    for runs_dir in dict.fromkeys(f.resolve() for f in folders):
+        if not runs_dir.is_dir():
             continue
-        try:
-            report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if (
-            isinstance(report, dict)
-            and (report.get("plan") or {}).get("digest") == digest
-        ):
-            found.append(str(folder))
+        for folder in sorted(runs_dir.iterdir()):
+            if folder.resolve() == out.resolve():
+                continue
+            try:
+                report = json.loads(
+                    (folder / "report.json").read_text(encoding="utf-8")
+                )
+            except (OSError, ValueError):
+                continue
+            plan = report.get("plan") if isinstance(report, dict) else None
+            if isinstance(plan, dict) and plan.get("digest") == digest:
+                found.append(str(folder))
     return found
 
 
@@ -264,7 +265,7 @@ def bind_run(
                 message=f"the run was interrupted and resumed in {out}",
             )
         )
-    for earlier in _earlier_runs(runs_dir, out, digest):
+    for earlier in _earlier_runs((runs_dir, out.parent), out, digest):
         deviations.append(
             PlanDeviation(
                 kind="repeated",

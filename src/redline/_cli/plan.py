@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from pydantic import ValidationError
 
 from redline._cli.keys import open_signing_key
 from redline._cli.registry import client_options, open_client
 from redline._cli.task_args import parse_task_args
+from redline.errors import PlanError, RegistryError
 from redline.frameworks import DEFAULT_FRAMEWORK
-from redline.reports import write_json_file
+from redline.reports import PlanBinding, write_json_file
 
 _FILE = click.Path(path_type=Path, dir_okay=False)
 
@@ -187,3 +189,64 @@ def register_command(
     click.echo(
         f"{verb} {registered.digest} at {registered.registered_at.isoformat()}: {target}"
     )
+
+
+def check_plan(
+    path: Path,
+    binding: PlanBinding,
+    registry_url: str | None,
+    receipt: Path | None,
+) -> None:
+    """Say whether a report's plan was registered before its run; exit 2 on a flag."""
+    import os
+
+    from redline.plans import plan_flags
+    from redline.registry import RegisteredPlan, RegistryClient
+    from redline.reports import read_json_file
+
+    if registry_url is None and receipt is None:
+        click.echo(
+            f"plan {binding.digest}: registration not checked (pass --registry or "
+            "--plan-receipt)"
+        )
+        flags = plan_flags(binding, binding.started_at)
+    else:
+        registered_at = None
+        if receipt is not None:
+            try:
+                registered = RegisteredPlan.model_validate(read_json_file(receipt))
+            except ValidationError as exc:
+                raise PlanError(
+                    f"{receipt}: not a plan registration receipt: "
+                    f"{exc.errors()[0]['msg']}"
+                ) from None
+            if registered.digest != binding.digest:
+                raise PlanError(
+                    f"{receipt}: the receipt is for plan {registered.digest}, but "
+                    f"{path} is bound to {binding.digest}"
+                )
+            registered_at = registered.registered_at
+        else:
+            assert registry_url is not None
+            token = os.environ.get("REDLINE_REGISTRY_TOKEN")
+            with RegistryClient(registry_url, token) as client:
+                try:
+                    registered_at = client.plan(
+                        binding.digest
+                    ).registration.registered_at
+                except RegistryError as exc:
+                    if exc.status != 404:
+                        raise
+        flags = plan_flags(binding, registered_at)
+        if registered_at is not None and not flags:
+            click.echo(
+                f"OK: plan {binding.digest} registered at "
+                f"{registered_at.isoformat()}, before the run started "
+                f"({binding.started_at.isoformat()}); no deviation"
+            )
+    for flag in flags:
+        click.echo(f"FLAG: {flag}", err=True)
+    if flags:
+        raise PlanError(
+            f"{path}: flagged: {len(flags)} problem(s) with its plan {binding.digest}"
+        )

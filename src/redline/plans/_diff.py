@@ -39,7 +39,7 @@ def _task_deviations(planned: PlannedTask, actual: PlannedTask) -> list[PlanDevi
         if before != after:
             out.append(
                 PlanDeviation(
-                    kind=kind,  # type: ignore[arg-type]
+                    kind=kind,
                     field=f"{where}.{name}",
                     planned=before,
                     actual=after,
@@ -75,7 +75,7 @@ def plan_deviations(planned: Plan, actual: Plan) -> tuple[PlanDeviation, ...]:
         if before != after:
             out.append(
                 PlanDeviation(
-                    kind=kind,  # type: ignore[arg-type]
+                    kind=kind,
                     field=name,
                     planned=before,
                     actual=after,
