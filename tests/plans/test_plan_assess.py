@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from _plan_world import FACTS, PlanSetup, make_setup, run
+from helpers.plans import FACTS, PlanSetup, make_setup, run
 
 from redline.plans import read_plan_file
 

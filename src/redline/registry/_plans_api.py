@@ -7,8 +7,6 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from redline.plans import SignedPlan
-
 _MODEL = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
 PLAN_DIGEST_PATTERN = r"^sha256:[0-9a-f]{64}$"
@@ -28,8 +26,12 @@ class PlanRegistration(BaseModel):
 
     model_config = _MODEL
 
-    envelope: SignedPlan
-    """The signed plan, as `redline plan create` writes it."""
+    envelope: dict[str, Any] = Field(
+        json_schema_extra={"description": "A SignedPlan (kind `redline-plan`)."}
+    )
+    """The signed plan, as `redline plan create` writes it. Validated as a strict
+    `SignedPlan` from its JSON form (strict models read dates only from JSON), so a
+    malformed plan is answered 422 naming its field."""
     scope: PlanScope = PlanScope.NETWORK
     """Who may read it."""
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request, Response, status
+from fastapi import APIRouter, Path, Response, status
 
 from redline.registry._plans_api import (
     PLAN_DIGEST_PATTERN,
@@ -21,14 +20,6 @@ router = APIRouter(tags=["plans"])
 PlanDigest = Annotated[str, Path(pattern=PLAN_DIGEST_PATTERN)]
 
 
-async def _raw_json(request: Request) -> Any:
-    # The body as sent, so the signature is checked over it, not a re-dumped model.
-    try:
-        return json.loads(await request.body())
-    except (ValueError, RecursionError):
-        return None
-
-
 @router.post(
     "/plans",
     response_model=RegisteredPlan,
@@ -39,7 +30,6 @@ def register_plan(
     db: DB,
     caller: ReportPublisher,
     body: PlanRegistration,
-    raw: Annotated[Any, Depends(_raw_json)],
     response: Response,
 ) -> RegisteredPlan:
     """Register a signed plan, timestamped by the registry's clock.
@@ -47,7 +37,7 @@ def register_plan(
     It must verify against one of the caller's registered keys. Registering it
     again answers 200 with the first registration's time.
     """
-    result = plans.register_plan(db, caller, body, raw)
+    result = plans.register_plan(db, caller, body)
     if not result.created:
         response.status_code = status.HTTP_200_OK
     return result

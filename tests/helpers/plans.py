@@ -11,7 +11,7 @@ from click.testing import CliRunner, Result
 
 from redline._cli.main import cli
 
-TASKS = Path(__file__).resolve().parent / "tasks" / "pinned_facts.py"
+TASKS = Path(__file__).resolve().parents[1] / "plans" / "tasks" / "pinned_facts.py"
 FACTS = [
     ("fact-1", "Name the gas plants take in for photosynthesis.", "pass"),
     ("fact-2", "What unit measures electrical resistance?", "pass"),
