@@ -60,6 +60,8 @@ def test_every_route_is_covered(shared_world: World) -> None:
         "/v1/incidents/submissions/{submission_id}",
         "/v1/incidents/submissions/{submission_id}/attach",
         "/v1/incidents/submissions/{submission_id}/open",
+        "/v1/plans",
+        "/v1/plans/{digest}",
     } <= paths
 
 
@@ -83,6 +85,7 @@ def test_routes_needing_a_token_say_so(shared_world: World) -> None:
         ("GET", "/v1/health"),
         ("GET", "/v1/reports"),
         ("GET", "/v1/reports/{report_id}"),
+        ("GET", "/v1/plans/{digest}"),
     }
     with shared_world.http(None) as http:
         for method, path in _routes(shared_world):

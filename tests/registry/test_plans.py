@@ -107,7 +107,7 @@ def test_refusals_are_4xx_and_store_nothing(world: World) -> None:
         malformed = http.post("/v1/plans", json={"envelope": {"kind": "redline-plan"}})
         assert malformed.status_code == 422
         bad_digest = http.get("/v1/plans/sha256:xyz")
-        assert bad_digest.status_code == 422
+        assert bad_digest.status_code == 404
     assert world.count("plans") == 0
     envelope = _envelope(a_key, seed=3)
     with world.http("aisi-a") as http:

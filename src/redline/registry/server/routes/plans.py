@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Response, status
 
 from redline.registry._plans_api import (
-    PLAN_DIGEST_PATTERN,
     PlanRegistration,
     RegisteredPlan,
     StoredPlan,
@@ -17,7 +16,7 @@ from redline.registry.server.deps import DB, ReportPublisher, ReportReader
 
 router = APIRouter(tags=["plans"])
 
-PlanDigest = Annotated[str, Path(pattern=PLAN_DIGEST_PATTERN)]
+PlanDigest = Annotated[str, Path(min_length=1, max_length=80)]
 
 
 @router.post(
