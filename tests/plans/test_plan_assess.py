@@ -9,8 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers.plans import FACTS, PlanSetup, make_setup, run
 
+from helpers.plans import FACTS, PlanSetup, make_setup, run
 from redline.plans import read_plan_file
 
 

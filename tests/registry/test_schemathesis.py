@@ -25,6 +25,7 @@ SEMANTIC = {
     ("PUT", "/v1/incidents/{incident_id}/classifications/{namespace}"),
     ("POST", "/v1/incidents/submissions/{submission_id}/attach"),
     ("POST", "/v1/incidents/submissions/{submission_id}/open"),
+    ("POST", "/v1/plans"),  # a signature over the plan, by a registered key
 }
 
 

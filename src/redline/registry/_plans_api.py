@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+
+from redline.plans import SignedPlan
 
 _MODEL = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
@@ -21,17 +24,20 @@ class PlanScope(StrEnum):
     """Anyone, without a token: for plans of reports that will be public."""
 
 
+def _from_json(value: Any) -> Any:
+    # Strict models read dates and tuples only from JSON; the body arrives parsed.
+    if isinstance(value, dict):
+        return SignedPlan.model_validate_json(json.dumps(value))
+    return value
+
+
 class PlanRegistration(BaseModel):
     """A signed plan to register, and who may read it."""
 
     model_config = _MODEL
 
-    envelope: dict[str, Any] = Field(
-        json_schema_extra={"description": "A SignedPlan (kind `redline-plan`)."}
-    )
-    """The signed plan, as `redline plan create` writes it. Validated as a strict
-    `SignedPlan` from its JSON form (strict models read dates only from JSON), so a
-    malformed plan is answered 422 naming its field."""
+    envelope: Annotated[SignedPlan, BeforeValidator(_from_json)]
+    """The signed plan, as `redline plan create` writes it."""
     scope: PlanScope = PlanScope.NETWORK
     """Who may read it."""
 

@@ -7,12 +7,13 @@ on registering a plan (an entry in a transparency log) happens in one place.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from redline.plans import parse_plan, verify_signed_plan
+from redline.plans import verify_signed_plan
 from redline.registry._plans_api import (
     PlanRegistration,
     PlanScope,
@@ -65,15 +66,16 @@ def _again(session: Session, caller: Caller, digest: str) -> RegisteredPlan | No
 
 
 def register_plan(
-    db: Database, caller: Caller, request: PlanRegistration
+    db: Database, caller: Caller, request: PlanRegistration, raw: dict[str, Any]
 ) -> RegisteredPlan:
     """Verify a signed plan against the caller's registered keys; store and timestamp it.
 
     Args:
         db: The database.
         caller: The registering institute.
-        request: The request; its envelope is JSON data as sent, which the
-            signature is checked over.
+        request: The validated request.
+        raw: The request as JSON data: the signature is checked over it, not over
+            a re-serialised model.
 
     Raises:
         RegistryError: 422 for a key not registered to the caller, 409 for a plan
@@ -81,7 +83,7 @@ def register_plan(
         SignatureError: The signature does not verify.
         PlanError: The envelope is not a valid plan.
     """
-    signature = parse_plan(request.envelope, source="plan").signature
+    signature = request.envelope.signature
     with db.reader() as session:
         keys = set(
             session.scalars(
@@ -98,7 +100,7 @@ def register_plan(
             "(register it with `redline keys register`)",
             "key_not_registered",
         )
-    envelope = request.envelope
+    envelope = raw["envelope"]
     signed, checked = verify_signed_plan(envelope, trusted_keys=keys, source="plan")
     try:
         with db.writer() as session:

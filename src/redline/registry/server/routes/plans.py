@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Depends, Path, Request, Response, status
 
 from redline.registry._plans_api import (
     PlanRegistration,
@@ -19,6 +20,14 @@ router = APIRouter(tags=["plans"])
 PlanDigest = Annotated[str, Path(min_length=1, max_length=80)]
 
 
+async def _raw_json(request: Request) -> Any:
+    # The body as sent, so the signature is checked over it, not a re-dumped model.
+    try:
+        return json.loads(await request.body())
+    except (ValueError, RecursionError):
+        return None
+
+
 @router.post(
     "/plans",
     response_model=RegisteredPlan,
@@ -29,6 +38,7 @@ def register_plan(
     db: DB,
     caller: ReportPublisher,
     body: PlanRegistration,
+    raw: Annotated[Any, Depends(_raw_json)],
     response: Response,
 ) -> RegisteredPlan:
     """Register a signed plan, timestamped by the registry's clock.
@@ -36,7 +46,7 @@ def register_plan(
     It must verify against one of the caller's registered keys. Registering it
     again answers 200 with the first registration's time.
     """
-    result = plans.register_plan(db, caller, body)
+    result = plans.register_plan(db, caller, body, raw)
     if not result.created:
         response.status_code = status.HTTP_200_OK
     return result
