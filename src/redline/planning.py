@@ -22,6 +22,8 @@ from redline.evals import (
     RunOptions,
     TaskRun,
     plan_task_runs,
+    run_epochs,
+    run_reducer,
     task_identity,
 )
 from redline.frameworks import FrameworkSource, load_framework_source
@@ -45,6 +47,8 @@ def elicitation_of(run: TaskRun, options: RunOptions) -> Elicitation:
     """Under which elicitation a task's evidence is taken with these options."""
     given = dict(options.task_args).get(run.suite or run.task, ())
     return Elicitation(
+        epochs=run_epochs(run, options.epochs),
+        epochs_reducer="max" if run_reducer(run) == "max" else "mean",
         temperature=options.temperature,
         max_tokens=options.max_tokens,
         timeout_s=options.timeout,
@@ -125,6 +129,7 @@ def plan_of_run(
         tasks=tuple(_planned_task(run, options) for run in runs),
         seed=options.seed,
         limit=options.limit,
+        epochs=options.epochs,
         stopping=StoppingRule(
             sequential=options.sequential,
             confidence=policy.confidence,
@@ -176,6 +181,7 @@ def run_options_of(
         "model_base_url": plan.model_base_url,
         "seed": plan.seed,
         "limit": plan.limit,
+        "epochs": plan.epochs,
         "sequential": plan.stopping.sequential,
         "budget": Budget(
             samples=plan.budgets.samples,

@@ -19,7 +19,7 @@ FACTS = [
 ]
 
 
-def framework_yaml(task_ref: str, cutoff: float = 0.5) -> str:
+def framework_yaml(task_ref: str, cutoff: float = 0.5, extra: str = "") -> str:
     return f"""\
 id: plan-test
 name: Plan test framework
@@ -38,7 +38,7 @@ thresholds:
         metric: accuracy
         comparator: ">="
         cutoff: {cutoff}
-"""
+{extra}"""
 
 
 @dataclass
@@ -52,9 +52,9 @@ class PlanSetup:
         lines = [json.dumps({"id": i, "question": q, "grade": g}) for i, q, g in facts]
         (self.data_dir / "facts.jsonl").write_text("\n".join(lines) + "\n")
 
-    def set_cutoff(self, cutoff: float) -> None:
+    def set_cutoff(self, cutoff: float, extra: str = "") -> None:
         ref = f"{os.path.relpath(TASKS, self.framework.parent)}@pinned_facts"
-        self.framework.write_text(framework_yaml(ref, cutoff))
+        self.framework.write_text(framework_yaml(ref, cutoff, extra))
 
     def create_plan(self, out: Path, *extra: str) -> Result:
         return run(

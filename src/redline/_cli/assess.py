@@ -56,6 +56,7 @@ _PLANNED_OPTIONS = {
     "model_base_url": "model_base_url",
     "seed": "seed",
     "limit": "limit",
+    "epochs": "epochs",
     "temperature": "temperature",
     "max_tokens": "max_tokens",
     "timeout": "timeout",
@@ -159,6 +160,13 @@ def _planned(
     help="Concurrent model connections.",
 )
 @click.option("--seed", type=int, default=None, help="Generation seed.")
+@click.option(
+    "--epochs",
+    type=click.IntRange(min=1, max=100),
+    default=None,
+    help="Attempts per sample of every suite (default: what each rule asks, else 1); "
+    "each rule's epochs_reducer (mean, or max: at least once in k) reduces them.",
+)
 @click.option(
     "--max-retries",
     type=click.IntRange(min=0),
@@ -311,6 +319,7 @@ def assess_command(
     task_args: tuple[str, ...],
     max_connections: int | None,
     seed: int | None,
+    epochs: int | None,
     max_retries: int,
     timeout: int | None,
     attempt_timeout: int | None,
@@ -362,6 +371,7 @@ def assess_command(
         limit=limit,
         max_connections=max_connections,
         seed=seed,
+        epochs=epochs,
         temperature=temperature,
         max_tokens=max_tokens,
         task_args=parse_task_args(task_args),

@@ -36,6 +36,13 @@ def plan_group() -> None:
 )
 @click.option("--seed", type=int, default=None, help="Generation seed.")
 @click.option(
+    "--epochs",
+    type=click.IntRange(min=1, max=100),
+    default=None,
+    help="Attempts per sample of every suite (default: what each rule asks, else 1); "
+    "each rule's epochs_reducer (mean, or max: at least once in k) reduces them.",
+)
+@click.option(
     "--limit", type=click.IntRange(min=1), default=None, help="Samples per suite."
 )
 @click.option("--temperature", type=click.FloatRange(min=0.0), default=None)
@@ -80,6 +87,7 @@ def create_command(
     model_base_url: str | None,
     suites: tuple[str, ...],
     seed: int | None,
+    epochs: int | None,
     limit: int | None,
     temperature: float | None,
     max_tokens: int | None,
@@ -109,6 +117,7 @@ def create_command(
         model=model,
         model_base_url=model_base_url,
         seed=seed,
+        epochs=epochs,
         limit=limit,
         temperature=temperature,
         max_tokens=max_tokens,

@@ -14,6 +14,7 @@ from redline.evals._classifier import (
     classify_harmful_compliance,
     classify_refusals,
 )
+from redline.evals._epochs import reduce_epochs, run_epochs, run_reducer
 from redline.evals._evidence import (
     comparability_components,
     comparability_key,
@@ -82,8 +83,11 @@ __all__ = [
     "rater_agreement",
     "read_log_dirs",
     "read_validation_file",
+    "reduce_epochs",
     "resolve_sandbox",
     "resume_progress",
+    "run_epochs",
+    "run_reducer",
     "run_suites",
     "run_tasks",
     "suite_catalogue",

@@ -13,6 +13,7 @@ _SETTINGS: tuple[tuple[str, str], ...] = (
     ("model_base_url", "setting"),
     ("seed", "seed"),
     ("limit", "limit"),
+    ("epochs", "elicitation"),
     ("stopping", "setting"),
     ("budgets", "setting"),
     ("judge", "setting"),

@@ -103,6 +103,9 @@ class Plan(BaseModel):
     """Generation and sample-order seed."""
     limit: int | None = None
     """Samples per suite; null for every sample."""
+    epochs: int | None = None
+    """Attempts per sample of every task (`--epochs`); null: what each rule asks
+    (each task's `elicitation` says what that came to)."""
     stopping: StoppingRule
     """Stopping rule and error split."""
     budgets: Budgets = Budgets()
