@@ -204,7 +204,7 @@ def run_options_of(
 
 
 def _started_at(out: Path, digest: str) -> tuple[datetime, bool]:
-    """When the run in `out` first started under this plan, and whether it resumes."""
+    """When the run in `out` first started under this plan, and whether one did."""
     try:
         data = json.loads((out / BINDING_FILE).read_text(encoding="utf-8"))
         if data.get("plan") == digest:
@@ -262,13 +262,24 @@ def bind_run(
             "signed, or pass --allow-deviation to run anyway and record each deviation"
         )
     started_at, was_started = _started_at(out, digest)
-    if resumed or was_started:
+    if resumed:
         deviations.append(
             PlanDeviation(
                 kind="resumed",
                 field="run",
                 actual=str(out),
                 message=f"the run was interrupted and resumed in {out}",
+            )
+        )
+    elif was_started:
+        # A finished run of the plan, run again over its own folder: a new start.
+        started_at = datetime.now(UTC)
+        deviations.append(
+            PlanDeviation(
+                kind="repeated",
+                field="run",
+                actual=str(out),
+                message=f"the plan was already run in {out}, which this run replaces",
             )
         )
     for earlier in _earlier_runs((runs_dir, out.parent), out, digest):

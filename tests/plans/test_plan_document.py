@@ -157,3 +157,35 @@ def test_flags_for_late_or_missing_registration_and_deviations() -> None:
         }
     )
     assert plan_flags(deviating, started) == ("deviation: seed: planned 1, ran 9",)
+
+
+def test_a_resumed_run_keeps_its_first_start_and_says_it_resumed(tmp_path) -> None:
+    from redline.planning import bind_run, record_start
+
+    signed = sign_plan(_plan(), KEY)
+    digest = plan_digest(signed.plan)
+    out = tmp_path / "runs" / "r1"
+    first = bind_run(
+        signed, digest, _plan(), out, tmp_path, resumed=False, allow_deviation=False
+    )
+    assert first.deviations == ()
+    record_start(out, first)
+
+    resumed = bind_run(
+        signed, digest, _plan(), out, tmp_path, resumed=True, allow_deviation=False
+    )
+    assert resumed.started_at == first.started_at
+    assert [d.kind for d in resumed.deviations] == ["resumed"]
+
+    # Run again over a finished folder: a new start, recorded as a repeat.
+    again = bind_run(
+        signed, digest, _plan(), out, tmp_path, resumed=False, allow_deviation=False
+    )
+    assert again.started_at > first.started_at
+    assert [d.kind for d in again.deviations] == ["repeated"]
+
+    with pytest.raises(PlanError, match="seed: planned 1, ran 2"):
+        bind_run(
+            signed, digest, _plan(seed=2), out, tmp_path, resumed=False,
+            allow_deviation=False,
+        )  # fmt: skip
