@@ -81,7 +81,9 @@ def test_a_deviation_needs_allow_deviation_and_is_recorded(setup: PlanSetup) -> 
     assert "seed: planned 7, ran 8" in refused.output
     assert "--allow-deviation" in refused.output
 
-    setup.assess(plan_file, out, "--seed", "8", "--allow-deviation")
+    printed = setup.assess(plan_file, out, "--seed", "8", "--allow-deviation")
+    assert "1 deviation(s)" in printed.output
+    assert "seed: planned 7, ran 8" in printed.output
     report = _report(out)
     (deviation,) = report["plan"]["deviations"]
     assert (deviation["kind"], deviation["planned"], deviation["actual"]) == (
