@@ -13,6 +13,7 @@ RedlineError
 │   ├── SignatureError    a signature or key that is missing, malformed or does not verify
 │   └── PlanError         a plan that does not load, or a run that departs from its plan
 ├── PrerequisiteError     something the environment lacks (a package, a model file)
+├── ClusterError          the Ray cluster cannot be reached, or failed mid-run
 ├── RegistryError         the registry refused a request or cannot be reached (status, request)
 └── StoreError            storage failed: the database is unreachable or refused a write
 ```
@@ -21,6 +22,7 @@ RedlineError
 from __future__ import annotations
 
 __all__ = [
+    "ClusterError",
     "ConfigError",
     "FrameworkError",
     "IncidentImportError",
@@ -69,6 +71,13 @@ class PrerequisiteError(RedlineError):
 
 class PlanError(InputError):
     """A pre-registered plan that cannot be read, or that a run cannot keep to."""
+
+
+class ClusterError(RedlineError):
+    """The Ray cluster a run was sent to cannot be reached, or failed mid-run.
+
+    Nothing flushed is lost: re-running the same command resumes.
+    """
 
 
 class SignatureError(InputError):
