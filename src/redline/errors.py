@@ -11,7 +11,8 @@ RedlineError
 │   ├── ReportError       a report that does not load or validate
 │   ├── IncidentImportError  an incident snapshot that cannot be read (missing file, wrong header)
 │   ├── LogError          a transparency-log proof or tree head that does not verify
-│   └── SignatureError    a signature or key that is missing, malformed or does not verify
+│   ├── SignatureError    a signature or key that is missing, malformed or does not verify
+│   └── PlanError         a plan that does not load, or a run that departs from its plan
 ├── PrerequisiteError     something the environment lacks (a package, a model file)
 ├── ClusterError          the Ray cluster cannot be reached, or failed mid-run
 ├── RegistryError         the registry refused a request or cannot be reached (status, request)
@@ -28,6 +29,7 @@ __all__ = [
     "IncidentImportError",
     "InputError",
     "LogError",
+    "PlanError",
     "PrerequisiteError",
     "RedlineError",
     "RegistryError",
@@ -75,6 +77,10 @@ class LogError(InputError):
 
 class PrerequisiteError(RedlineError):
     """Something the environment lacks, such as an optional package or a model file."""
+
+
+class PlanError(InputError):
+    """A pre-registered plan that cannot be read, or that a run cannot keep to."""
 
 
 class ClusterError(RedlineError):

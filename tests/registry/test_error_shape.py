@@ -64,6 +64,8 @@ def test_every_route_is_covered(shared_world: World) -> None:
         "/v1/log/proof",
         "/v1/log/consistency",
         "/v1/log/entries",
+        "/v1/plans",
+        "/v1/plans/{digest}",
     } <= paths
 
 
@@ -92,6 +94,7 @@ def test_routes_needing_a_token_say_so(shared_world: World) -> None:
         ("GET", "/v1/log/proof"),
         ("GET", "/v1/log/consistency"),
         ("GET", "/v1/log/entries"),
+        ("GET", "/v1/plans/{digest}"),
     }
     with shared_world.http(None) as http:
         for method, path in _routes(shared_world):

@@ -29,6 +29,7 @@ SEMANTIC = {
     ("GET", "/v1/log/sth"),
     ("GET", "/v1/log/proof"),
     ("GET", "/v1/log/consistency"),
+    ("POST", "/v1/plans"),  # a signature over the plan, by a registered key
 }
 
 

@@ -9,6 +9,7 @@ import click
 
 from redline._cli.common import stdout_console
 from redline._cli.keys import open_signing_key
+from redline._cli.plan import check_plan
 from redline.errors import ReportError
 from redline.reports import (
     TABLE_FORMATS,
@@ -115,12 +116,34 @@ def sign_command(path: Path, key_path: Path | None, out: Path | None) -> None:
     type=_FILE,
     help="Another copy (full or redacted) that must be the same assessment.",
 )
+@click.option(
+    "--registry",
+    "registry_url",
+    default=None,
+    help="Check the report's plan against this registry: when it was registered "
+    "(token from REDLINE_REGISTRY_TOKEN for plans not public).",
+)
+@click.option(
+    "--plan-receipt",
+    type=_FILE,
+    default=None,
+    help="The plan's registration receipt (`redline plan register`), instead of "
+    "asking a registry.",
+)
 def verify_command(
-    path: Path, public_keys: tuple[Path, ...], same_as: Path | None
+    path: Path,
+    public_keys: tuple[Path, ...],
+    same_as: Path | None,
+    registry_url: str | None,
+    plan_receipt: Path | None,
 ) -> None:
-    """Verify a signed report; exit 2 when it does not verify."""
+    """Verify a signed report; exit 2 when it does not verify.
+
+    A report bound to a plan is also flagged (exit 2) when its plan is not
+    registered, was registered after the run started, or the run deviated from it.
+    """
     trusted = {load_public_key(p).b64 for p in public_keys} if public_keys else None
-    _, result = verify_signed_report(
+    signed, result = verify_signed_report(
         read_json_file(path), trusted_keys=trusted, source=str(path)
     )
     content = "redacted" if result.redacted else "full"
@@ -135,6 +158,9 @@ def verify_command(
             raise ReportError(f"{same_as}: not a report")
         prove_same_assessment(read_json_file(path)["report"], other)
         click.echo(f"OK: {same_as} is the same assessment")
+    binding = signed.report.plan
+    if binding is not None:
+        check_plan(path, binding, registry_url, plan_receipt)
 
 
 @report_group.command("redact")

@@ -14,6 +14,7 @@ from redline.evals._classifier import (
     classify_harmful_compliance,
     classify_refusals,
 )
+from redline.evals._epochs import reduce_epochs, run_epochs, run_reducer
 from redline.evals._evidence import (
     comparability_components,
     comparability_key,
@@ -58,6 +59,7 @@ from redline.evals._shards import (
     shard_samples,
     suite_policy,
 )
+from redline.evals._task_identity import TaskIdentity, task_identity
 from redline.evals._validate import rater_agreement, validate_scorer
 from redline.evals.tasks import SUITES
 
@@ -78,6 +80,7 @@ __all__ = [
     "ShardResult",
     "ShardStopping",
     "SuiteHealth",
+    "TaskIdentity",
     "SuitePlan",
     "TaskRun",
     "ValidationEntry",
@@ -100,8 +103,11 @@ __all__ = [
     "rater_agreement",
     "read_log_dirs",
     "read_validation_file",
+    "reduce_epochs",
     "resolve_sandbox",
     "resume_progress",
+    "run_epochs",
+    "run_reducer",
     "sample_scores",
     "shard_samples",
     "run_shard",
@@ -109,6 +115,7 @@ __all__ = [
     "run_tasks",
     "suite_catalogue",
     "suite_health",
+    "task_identity",
     "suite_policy",
     "task_metadata",
     "uses_sandbox",

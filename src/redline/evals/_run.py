@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from inspect_ai import Task, eval_set, task_with
+from inspect_ai import Epochs, Task, eval_set, task_with
 from inspect_ai._util.error import PrerequisiteError as InspectPrerequisiteError
 from inspect_ai.log import EvalLog
 from inspect_ai.model import GenerateConfig, get_model
@@ -17,6 +17,7 @@ from inspect_ai.util import EarlyStopping
 from redline._version import __version__
 from redline.errors import ConfigError, RedlineError
 from redline.evals._bindings import RUN_KEY, TaskRun, build_task
+from redline.evals._epochs import run_epochs, run_reducer
 from redline.evals._loaders import samples_digest
 from redline.evals._sequential import Budget, SequentialStopping
 from redline.frameworks import Framework
@@ -54,6 +55,8 @@ class RunOptions:
     """Most tokens per model answer; None keeps each suite's own cap."""
     task_args: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
     """Per suite, arguments passed to its task (`-T suite.arg=value`)."""
+    epochs: int | None = None
+    """Attempts per sample of every suite (`--epochs`); None: what each rule asks."""
 
 
 def check_model(
@@ -180,6 +183,10 @@ def prepared_task(run: TaskRun, options: RunOptions) -> tuple[Task, dict[str, An
     # that after `--limit` on a first run but before it on a retry, so a resumed
     # run would pick other samples and redo work.
     task.dataset.shuffle(seed=options.seed if options.seed is not None else 0)
+    epochs = run_epochs(run, options.epochs)
+    if epochs > 1:
+        # Inspect runs the attempts; each rule reduces them (see `_epochs`).
+        task = task_with(task, epochs=Epochs(epochs, run_reducer(run)))
     return task, task_meta
 
 
@@ -227,7 +234,13 @@ def run_tasks(
         stopping: EarlyStopping | None = None
         if stopping_for is not None:
             stopping = stopping_for(run, task)
-        elif options.sequential and framework is not None:
+        elif (
+            options.sequential
+            and framework is not None
+            and run_epochs(run, options.epochs) == 1
+        ):
+            # Sequential tests read one outcome per sample as it arrives; attempts of
+            # one sample arrive apart, so a run with epochs is decided at fixed n.
             stopping = SequentialStopping(
                 run.suite or run.task,
                 framework,

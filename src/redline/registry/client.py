@@ -22,6 +22,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from redline.errors import ConfigError, RegistryError
 from redline.incidents import IncidentRecord, TrendTable
+from redline.plans import verify_signed_plan
 from redline.registry._api import (
     ErrorResponse,
     Exercise,
@@ -50,6 +51,7 @@ from redline.registry._incidents_api import (
     SubmissionCreate,
     SubmissionPage,
 )
+from redline.registry._plans_api import PlanScope, RegisteredPlan, StoredPlan
 from redline.reports import SigningKey, verify_signed_report
 from redline.transparency import (
     ConsistencyProof,
@@ -247,6 +249,30 @@ class RegistryClient:
         stored: StoredReport = self._call("GET", f"/reports/{report_id}", StoredReport)
         if verify:
             verify_signed_report(stored.envelope, source=report_id)
+        return stored
+
+    def register_plan(
+        self, envelope: Mapping[str, Any], scope: PlanScope = PlanScope.NETWORK
+    ) -> RegisteredPlan:
+        """Register a signed plan (as JSON data); safe to retry: the first time stands."""
+        body = {"envelope": envelope, "scope": scope.value}
+        return self._call("POST", "/plans", RegisteredPlan, json=body)
+
+    def plan(self, digest: str, *, verify: bool = True) -> StoredPlan:
+        """A registered plan with its registration time, its signature verified.
+
+        Raises:
+            SignatureError: The envelope does not verify.
+            RegistryError: The digest of the answer is not the one asked for.
+        """
+        stored: StoredPlan = self._call("GET", f"/plans/{_segment(digest)}", StoredPlan)
+        if verify:
+            _, checked = verify_signed_plan(stored.envelope, source=digest)
+            if checked.digest != digest or stored.registration.digest != digest:
+                raise RegistryError(
+                    f"the registry answered plan {checked.digest} for {digest}",
+                    request=f"GET {self.url}/v1/plans/{digest}",
+                )
         return stored
 
     def page(self, **filters: str | int | datetime | None) -> ReportPage:

@@ -42,8 +42,11 @@ from redline.reports._redact import (
 )
 from redline.reports._schema import (
     SCHEMA_VERSION,
+    Elicitation,
     FrameworkRef,
     LogRef,
+    PlanBinding,
+    PlanDeviation,
     Report,
     RunFailure,
     RunInfo,
@@ -85,6 +88,7 @@ __all__ = [
     "TABLE_FORMATS",
     "Comparison",
     "EvidenceReport",
+    "Elicitation",
     "FrameworkRef",
     "LogRef",
     "MetricComparison",
@@ -92,6 +96,8 @@ __all__ = [
     "ModelReport",
     "PairDifference",
     "PlanRef",
+    "PlanBinding",
+    "PlanDeviation",
     "PublicKey",
     "Report",
     "ReportSignature",

@@ -20,6 +20,7 @@ from redline.registry.server.routes import (
     incidents,
     institutes,
     log,
+    plans,
     reports,
 )
 from redline.registry.server.settings import Settings
@@ -106,7 +107,7 @@ def create_app(
     app.state.incident_index = SuggestionIndex()
     install_error_handlers(app)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (health, institutes, reports, exercises, incidents, log):
+    for module in (health, institutes, reports, exercises, incidents, log, plans):
         api.include_router(module.router)
     app.include_router(api)
     # The dashboard, over exactly what the caller's token may read (issue 14).

@@ -324,3 +324,23 @@ class LogEntryRow(Base):
     root_hash: Mapped[str] = mapped_column(String(44))
     frontier: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PlanRow(Base):
+    """A registered pre-registration plan; `envelope` is its canonical JSON as verified.
+
+    `registered_at` is the registry's clock when the plan was stored: the time a
+    report's run start is compared with.
+    """
+
+    __tablename__ = "plans"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    digest: Mapped[str] = mapped_column(String(80), unique=True)
+    institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id"), index=True)
+    key_id: Mapped[str] = mapped_column(String(40))
+    model: Mapped[str] = mapped_column(String(300))
+    framework_id: Mapped[str] = mapped_column(String(200))
+    scope: Mapped[str] = mapped_column(String(16))
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    envelope: Mapped[str] = mapped_column(Text)
