@@ -69,6 +69,10 @@ def test_register_is_timestamped_once_and_read_by_the_network(world: World) -> N
         hidden = anonymous.get(f"/v1/plans/{digest}")
     assert hidden.status_code == 404
     assert world.count("plans") == 1
+    # The registration is in the transparency log once, though it was posted twice.
+    with world.client(None) as anonymous:
+        logged = [e for e in anonymous.log_entries().entries if e.subject == digest]
+    assert [(e.kind, e.institute) for e in logged] == [("plan.registered", "aisi-a")]
 
 
 def test_a_public_plan_is_read_without_a_token(world: World) -> None:

@@ -125,7 +125,6 @@ def register_plan(
                 "plan.registered",
                 checked.digest,
                 institute=caller.slug,
-                ref=str(row.seq),
             )
             return _registered(session, row, created=True)
     except IntegrityError:
