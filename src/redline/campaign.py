@@ -217,13 +217,15 @@ def _read_summary(folder: Path) -> CampaignSummary | None:
         raise ConfigError(f"{path}: not a readable campaign summary: {first}") from None
 
 
-def _is_unfinished(summary: CampaignSummary) -> bool:
-    return len(summary.pairs) < len(summary.models) * len(summary.frameworks) or any(
-        p.status != "done" for p in summary.pairs
-    )
+def _is_unfinished(folder: Path, pairs: list[str]) -> bool:
+    # The run folders, not the summary, say what is done: a summary written before a
+    # crash, or a report removed since, must not hide a pair left to run.
+    return any(_finished_report(folder / pair) is None for pair in pairs)
 
 
-def _campaign_folder(options: CampaignOptions, settings: dict[str, Any]) -> Path:
+def _campaign_folder(
+    options: CampaignOptions, settings: dict[str, Any], pairs: list[str]
+) -> Path:
     """The folder to write: `--out`, else the newest unfinished matching campaign."""
 
     def same(summary: CampaignSummary) -> bool:
@@ -248,7 +250,7 @@ def _campaign_folder(options: CampaignOptions, settings: dict[str, Any]) -> Path
                 summary = _read_summary(folder)
             except ConfigError:
                 continue
-            if summary is not None and same(summary) and _is_unfinished(summary):
+            if summary is not None and same(summary) and _is_unfinished(folder, pairs):
                 return folder
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     folder, suffix = options.runs_dir / f"campaign-{stamp}", 1
@@ -341,7 +343,8 @@ def run_campaign(options: CampaignOptions) -> Campaign:
     for model in options.models:
         check_model(model, base.run.model_base_url, **dict(base.run.model_args))
     settings = _settings(options)
-    folder = _campaign_folder(options, settings)
+    pairs = [folder_name(m, f) for m in options.models for f in framework_ids]
+    folder = _campaign_folder(options, settings, pairs)
 
     results: list[PairResult] = []
     reports: dict[tuple[str, str], Report] = {}
