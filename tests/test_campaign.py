@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
+import types
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-import redline.assess
 from helpers.frameworks import write_single_threshold_framework
 from helpers.llama_server import LlamaServer, free_port
 from redline._cli.main import cli
+from redline.assess import AssessOptions, assess
 from redline.campaign import folder_name
 from redline.reports import Report, decision_label, load_report
 
@@ -155,7 +158,9 @@ def test_ray_without_the_runner_is_one_clear_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delattr(redline.assess, "assess_on_ray", raising=False)
+    # A Redline without the scale-out runner: its import fails, as it does where
+    # `redline.scale` is not installed.
+    monkeypatch.setitem(sys.modules, "redline.scale", None)
     lenient, _ = _frameworks(tmp_path)
     args = ["--model", "redline/local", "--framework", str(lenient), "--ray", "auto"]
     code, _, stderr = _campaign(tmp_path, *args)
@@ -164,26 +169,36 @@ def test_ray_without_the_runner_is_one_clear_line(
     assert not (tmp_path / "runs").exists()
 
 
-def test_ray_hands_each_pair_to_the_runner_hook(
+def test_ray_hands_each_pair_to_the_scale_out_runner(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The Ray runner lives on another branch; its hook's contract is what this
+    # The Ray runner's own tests run it on a real cluster; this pins the contract a
     # campaign relies on: one call per pair, with the pair's options and the address.
     monkeypatch.chdir(tmp_path)
     lenient, _ = _frameworks(tmp_path)
-    calls: list[tuple[str, str, str]] = []
+    calls: list[tuple[str, str, str | None, int | None]] = []
 
-    def on_ray(options: redline.assess.AssessOptions, address: str) -> Report:
-        calls.append((options.run.model, str(options.framework), address))
-        return redline.assess.assess(options)
+    @dataclass(frozen=True)
+    class RayOptions:
+        address: str | None = None
+        shards: int | None = None
 
-    monkeypatch.setattr(redline.assess, "assess_on_ray", on_ray, raising=False)
-    args = ["--model", "redline/local", "--framework", str(lenient)]
+    def run_assessment_on_ray(options: AssessOptions, ray: RayOptions) -> Report:
+        calls.append(
+            (options.run.model, str(options.framework), ray.address, ray.shards)
+        )
+        return assess(options)
+
+    scale = types.ModuleType("redline.scale")
+    scale.RayOptions = RayOptions  # type: ignore[attr-defined]
+    scale.run_assessment_on_ray = run_assessment_on_ray  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "redline.scale", scale)
+    args = ["--model", "redline/local", "--framework", str(lenient), "--limit", "1"]
     code, stdout, stderr = _campaign(
-        tmp_path, *args, "--ray", "ray://head:10001", "--limit", "1"
+        tmp_path, *args, "--ray", "ray://head:10001", "--ray-shards", "3"
     )
     assert code == 0, stdout + stderr
-    assert calls == [("redline/local", str(lenient), "ray://head:10001")]
+    assert calls == [("redline/local", str(lenient), "ray://head:10001", 3)]
 
 
 def test_a_folder_of_another_campaign_is_refused(

@@ -12,15 +12,15 @@ runs/campaign-<timestamp>/
 
 Each pair is assessed by the library's `assess`, so resume, sequential stopping and
 fault handling are the ones a single assessment has. Re-running the same campaign
-skips pairs whose report is complete and resumes the others. With a Ray address the
-pairs run through the Ray runner's hook (`redline.assess.assess_on_ray`), looked up
-only when asked for, so a campaign works without Ray installed.
+skips pairs whose report is complete and resumes the others. Where each assessment
+runs is the caller's choice (`runner`): this process by default, or a Ray cluster
+through the scale-out runner, which the CLI looks up only when `--ray` is given, so
+a campaign needs no Ray installed and this module never imports it.
 """
 
 from __future__ import annotations
 
 import csv
-import importlib
 import io
 import json
 import re
@@ -40,9 +40,9 @@ from redline.reports import Report, decision_label, load_report
 
 CAMPAIGN_FILE = "campaign.json"
 CAMPAIGN_CSV = "campaign.csv"
-RAY_HOOK = "assess_on_ray"
-"""Name, in `redline.assess`, of the function that runs one assessment on Ray:
-`assess_on_ray(options: AssessOptions, address: str) -> Report`."""
+Runner = Callable[[AssessOptions], Report]
+"""Runs one assessment and writes its run folder: `redline.assess.assess` or a twin
+that runs the suites elsewhere (on Ray)."""
 
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -112,8 +112,6 @@ class CampaignOptions:
     assessment: AssessOptions = field(default_factory=AssessOptions)
     """Options every pair's assessment shares; its model, framework and out are set
     per pair."""
-    ray: str | None = None
-    """Ray address (`auto`, `ray://head:10001`); None runs pairs in this process."""
     notify: Callable[[str], None] | None = None
     """Called with one line of progress per pair."""
 
@@ -190,20 +188,6 @@ def _check_folders(models: tuple[str, ...]) -> None:
                 f"folders ({name}<framework>); rename one"
             )
         names[name] = model
-
-
-def _runner(address: str | None) -> Callable[[AssessOptions], Report]:
-    if address is None:
-        return assess
-    module = importlib.import_module("redline.assess")
-    on_ray = getattr(module, RAY_HOOK, None)
-    if on_ray is None:
-        raise ConfigError(
-            f"--ray {address}: Ray runner not installed (this Redline has no "
-            f"redline.assess.{RAY_HOOK}); run without --ray, or install a Redline "
-            "with the Ray runner: pip install 'redline[ray]'"
-        )
-    return lambda assessment: on_ray(assessment, address)
 
 
 def _read_summary(folder: Path) -> CampaignSummary | None:
@@ -317,12 +301,11 @@ def summary_csv(summary: CampaignSummary) -> str:
     return buffer.getvalue()
 
 
-def run_campaign(options: CampaignOptions) -> Campaign:
+def run_campaign(options: CampaignOptions, runner: Runner = assess) -> Campaign:
     """Assess every model under every framework, then write the campaign summary.
 
     Everything is checked before the first model call: duplicate models or
-    frameworks, each framework and its plan, each model string, and the Ray runner
-    when `ray` is set. A pair whose assessment fails for bad input or a broken
+    frameworks, each framework and its plan, and each model string. A pair whose assessment fails for bad input or a broken
     setup is recorded as failed with its reason, and the others still run; the
     summary is rewritten after each pair, so an interrupted campaign shows where
     it stopped.
@@ -338,7 +321,6 @@ def run_campaign(options: CampaignOptions) -> Campaign:
     _check_unique(options.frameworks, "framework")
     framework_ids = _framework_ids(options)
     _check_folders(options.models)
-    runner = _runner(options.ray)
     base = options.assessment
     for model in options.models:
         check_model(model, base.run.model_base_url, **dict(base.run.model_args))
@@ -397,7 +379,7 @@ def _say(options: CampaignOptions, line: str) -> None:
 __all__ = [
     "CAMPAIGN_CSV",
     "CAMPAIGN_FILE",
-    "RAY_HOOK",
+    "Runner",
     "Campaign",
     "CampaignOptions",
     "CampaignSummary",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import sys
 from pathlib import Path
@@ -18,7 +19,9 @@ from redline._cli.common import (
 )
 
 if TYPE_CHECKING:
-    from redline.campaign import CampaignSummary
+    from redline.assess import AssessOptions
+    from redline.campaign import CampaignSummary, Runner
+    from redline.reports import Report
 
 _DECISION_STYLE = {
     "deploy": "green",
@@ -26,6 +29,32 @@ _DECISION_STYLE = {
     "do not deploy": "red",
     "halt development": "bold red",
 }
+
+
+def _runner(address: str | None, shards: int | None) -> Runner:
+    """`assess` here, or the scale-out runner on Ray, looked up only when asked for."""
+    from redline.assess import assess
+
+    if address is None:
+        return assess
+    from redline.errors import ConfigError
+
+    where = f"--ray {address}".rstrip()
+    try:
+        scale = importlib.import_module("redline.scale")
+        ray_options = scale.RayOptions(address=address or None, shards=shards)
+        on_ray = scale.run_assessment_on_ray
+    except (ImportError, AttributeError):
+        raise ConfigError(
+            f"{where}: Ray runner not installed (this Redline has no redline.scale); "
+            "run without --ray, or install one with it: pip install 'redline[ray]'"
+        ) from None
+
+    def run(options: AssessOptions) -> Report:
+        report: Report = on_ray(options, ray_options)
+        return report
+
+    return run
 
 
 def campaign_table(summary: CampaignSummary) -> Table:
@@ -80,9 +109,20 @@ def campaign_table(summary: CampaignSummary) -> Table:
 )
 @click.option(
     "--ray",
+    "ray_address",
+    is_flag=False,
+    flag_value="",
     default=None,
-    metavar="ADDRESS|auto",
-    help="Run each assessment on a Ray cluster (ray://head:10001, or auto inside one).",
+    metavar="[ADDRESS|auto]",
+    help="Run each assessment's suites on a Ray cluster (pip install 'redline[ray]'): "
+    "ray://head:10001, auto (the one running here), or nothing (RAY_ADDRESS, else a "
+    "local Ray).",
+)
+@click.option(
+    "--ray-shards",
+    type=click.IntRange(min=1),
+    default=None,
+    help="With --ray: shards per suite (default: one per CPU of the cluster).",
 )
 @click.option(
     "--limit",
@@ -142,7 +182,8 @@ def campaign_command(
     models: tuple[str, ...],
     frameworks: tuple[str, ...],
     out: Path | None,
-    ray: str | None,
+    ray_address: str | None,
+    ray_shards: int | None,
     limit: int | None,
     seed: int | None,
     temperature: float | None,
@@ -171,7 +212,6 @@ def campaign_command(
         models=models,
         frameworks=frameworks,
         out=out,
-        ray=ray,
         notify=lambda line: notes.print(line, style="cyan", soft_wrap=True),
         assessment=AssessOptions(
             data_dir=data_dir,
@@ -192,7 +232,7 @@ def campaign_command(
     with (
         contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
     ):
-        campaign = run_campaign(options)
+        campaign = run_campaign(options, _runner(ray_address, ray_shards))
     summary = campaign.summary
     if as_json:
         click.echo(summary.model_dump_json(indent=2))
