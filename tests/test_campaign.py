@@ -190,8 +190,9 @@ def test_ray_hands_each_pair_to_the_scale_out_runner(
         return assess(options)
 
     scale = types.ModuleType("redline.scale")
-    scale.RayOptions = RayOptions  # type: ignore[attr-defined]
-    scale.run_assessment_on_ray = run_assessment_on_ray  # type: ignore[attr-defined]
+    scale.__dict__.update(
+        RayOptions=RayOptions, run_assessment_on_ray=run_assessment_on_ray
+    )
     monkeypatch.setitem(sys.modules, "redline.scale", scale)
     args = ["--model", "redline/local", "--framework", str(lenient), "--limit", "1"]
     code, stdout, stderr = _campaign(
