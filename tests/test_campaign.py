@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from helpers.frameworks import write_single_threshold_framework
 from helpers.llama_server import LlamaServer, free_port
+from redline._cli.common import EXIT_MODEL_UNAVAILABLE
 from redline._cli.main import cli
 from redline.assess import AssessOptions, assess
 from redline.campaign import folder_name
@@ -45,6 +46,7 @@ def test_two_models_under_two_frameworks_then_a_resume(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "220")  # room for every folder name on one line
     lenient, strict = _frameworks(tmp_path)
     server = LlamaServer(free_port(), tmp_path / "server.log").start()
     monkeypatch.setenv("LLAMA_BASE_URL", server.base_url)
@@ -220,3 +222,31 @@ def test_a_folder_of_another_campaign_is_refused(
         stderr.split()
     )
     assert (out / "campaign.json").read_text() == before
+
+
+def test_a_pair_whose_model_is_unreachable_is_incomplete_not_a_finding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LLAMA_BASE_URL", f"http://127.0.0.1:{free_port()}/v1")
+    monkeypatch.setenv("LLAMA_API_KEY", "not-checked")
+    lenient, _ = _frameworks(tmp_path)
+    args = [
+        "--model",
+        SERVED,
+        "--framework",
+        str(lenient),
+        "--out",
+        str(tmp_path / "c"),
+    ]
+    code, stdout, stderr = _campaign(
+        tmp_path, *args, "--limit", "1", "--max-retries", "0"
+    )
+
+    assert code == EXIT_MODEL_UNAVAILABLE, stdout + stderr
+    assert "re-run the same command to resume" in " ".join(stderr.split())
+    (pair,) = json.loads((tmp_path / "c" / "campaign.json").read_text())["pairs"]
+    assert pair["status"] == "incomplete"
+    assert "the model endpoint could not be reached" in pair["error"]
+    report = load_report(tmp_path / "c" / pair["folder"] / "report.json")
+    assert report.run.complete is False

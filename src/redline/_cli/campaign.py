@@ -60,10 +60,12 @@ def _runner(address: str | None, shards: int | None) -> Runner:
 def campaign_table(summary: CampaignSummary) -> Table:
     """One row per (model, framework): decision and verdict counts."""
     table = Table(title="Campaign", title_justify="left")
-    for column in ("model", "framework", "decision", "crossed", "approaching"):
-        table.add_column(column, justify="right" if column[0] in "ca" else "left")
-    for column in ("below", "inconclusive", "status", "run folder"):
-        table.add_column(column, justify="right" if column[0] in "bi" else "left")
+    counts = ("crossed", "approaching", "below", "inconclusive")
+    for column in ("model", "framework", "decision", *counts, "status", "run folder"):
+        # Fold, never cut: a model string or folder name is read to be typed again.
+        table.add_column(
+            column, justify="right" if column in counts else "left", overflow="fold"
+        )
     for pair in summary.pairs:
         decision = pair.decision or "-"
         if pair.smoke_run and pair.decision:
