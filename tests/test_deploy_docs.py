@@ -70,6 +70,10 @@ def test_the_kuberay_manifest_is_a_raycluster_of_one_ray_version() -> None:
     mounts = {m["name"] for m in head_container.get("volumeMounts", [])}
     volumes = {v["name"] for v in head["template"]["spec"].get("volumes", [])}
     assert mounts <= volumes
+    for container in (head_container, worker_container):
+        # Keys reach workers in the runtime environment, which Ray logs at info.
+        levels = [e for e in container["env"] if e["name"] == "RAY_LOGGER_LEVEL"]
+        assert levels == [{"name": "RAY_LOGGER_LEVEL", "value": "warning"}]
     for env in (*head_container.get("env", []), *worker_container.get("env", [])):
         if env["name"].endswith("_API_KEY"):
             assert "value" not in env, f"{env['name']} must come from a Secret"
@@ -98,6 +102,7 @@ def test_the_slurm_recipe_is_valid_bash_that_starts_head_and_workers() -> None:
     assert "--ray auto" in script
     assert "ray stop" in script
     assert "API_KEY=" not in script
+    assert "export RAY_LOGGER_LEVEL=warning" in script.split("ray start", 1)[0]
 
 
 def test_the_readme_points_at_the_deployment_doc() -> None:
