@@ -101,6 +101,7 @@ def test_two_models_under_two_frameworks_then_a_resume(
     for pair in summary["pairs"]:
         assert pair["folder"] in flat
     assert "campaign.json" in flat
+    assert f"Compare: redline view {folder.relative_to(tmp_path)}" in flat
 
     # An interrupted pair: its report is gone, its run folder and logs are there.
     local = folder / folder_name("redline/local", "strict")

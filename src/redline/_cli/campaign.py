@@ -247,7 +247,10 @@ def campaign_command(
         )
         # The dashboard is optional: point at its compare view only where it exists.
         if importlib.util.find_spec("redline.view") is not None:
-            console.print(f"Compare: redline view {campaign.folder}")
+            console.print(
+                f"Compare: redline view {campaign.folder} (its Compare page sets "
+                "these reports side by side)"
+            )
     statuses = {pair.status for pair in summary.pairs}
     if "failed" in statuses:
         sys.exit(EXIT_ERROR)
