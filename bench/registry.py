@@ -5,6 +5,11 @@ list a page), for SQLite and PostgreSQL. Each backend gets a fresh database and 
 `redline registry serve` subprocess; reports are signed up front so the figures are
 the service's, not the signer's. Every loop is bounded in count.
 
+Each backend runs twice in the same invocation, with the transparency log off
+(`REDLINE_REGISTRY_TRANSPARENCY_LOG=false`, a setting for this measurement only)
+and on (the default: every publish appends an entry and answers with a signed
+receipt), and the log's cost is printed as the ratio of the two throughputs.
+
     python bench/registry.py [--clients 8] [--publishes 300] [--reads 1500]
 """
 
@@ -13,6 +18,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -71,12 +77,26 @@ def prepare(url: str, publishes: int) -> tuple[dict[str, str], list[tuple[str, d
     return tokens, jobs
 
 
+def send(http: httpx.Client, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    # uvicorn closes keep-alive connections idle for 5 s; on a loaded machine a
+    # request can race that close. Retry it once on a fresh connection, as clients
+    # do (publishing is idempotent).
+    try:
+        return http.request(method, url, **kwargs)
+    except httpx.RemoteProtocolError:
+        return http.request(method, url, **kwargs)
+
+
 def run_backend(
-    name: str, url: str, args: argparse.Namespace, log: Path
+    name: str, url: str, args: argparse.Namespace, log: Path, *, transparency: bool
 ) -> dict[str, Any]:
     tokens, jobs = prepare(url, args.publishes)
     server = ServerProcess(url, log)
-    server.start()
+    os.environ["REDLINE_REGISTRY_TRANSPARENCY_LOG"] = str(transparency).lower()
+    try:
+        server.start()
+    finally:
+        del os.environ["REDLINE_REGISTRY_TRANSPARENCY_LOG"]
     local = threading.local()
 
     def client(slug: str) -> httpx.Client:
@@ -96,12 +116,16 @@ def run_backend(
     def publish(job: tuple[str, dict]) -> None:
         slug, envelope = job
         start = time.perf_counter()
-        r = client(slug).post(
-            "/v1/reports", json={"envelope": envelope, "sharing": {"scope": "network"}}
+        r = send(
+            client(slug),
+            "POST",
+            "/v1/reports",
+            json={"envelope": envelope, "sharing": {"scope": "network"}},
         )
         publish_latency.append(time.perf_counter() - start)
         r.raise_for_status()
         ids.append(r.json()["report"]["id"])
+        assert (r.json()["log"] is not None) is transparency
 
     try:
         with ThreadPoolExecutor(args.clients) as pool:
@@ -116,11 +140,13 @@ def run_backend(
             slug = INSTITUTES[n % len(INSTITUTES)]
             start = time.perf_counter()
             if n % 2:
-                r = client(slug).get(f"/v1/reports/{ids[n % len(ids)]}")
+                r = send(client(slug), "GET", f"/v1/reports/{ids[n % len(ids)]}")
                 r.raise_for_status()
                 fetch_latency.append(time.perf_counter() - start)
             else:
-                r = client(slug).get(
+                r = send(
+                    client(slug),
+                    "GET",
                     "/v1/reports",
                     params={"model": f"bench/model-{n % 10}", "limit": 20},
                 )
@@ -136,6 +162,7 @@ def run_backend(
     ms = 1000.0
     return {
         "backend": name,
+        "log": "on" if transparency else "off",
         "publishes_per_s": len(jobs) / publish_s,
         "publish_p50_ms": statistics.median(publish_latency) * ms,
         "publish_p99_ms": percentile(publish_latency, 0.99) * ms,
@@ -158,22 +185,26 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="redline-bench-"))
     results = []
     for backend in args.backends.split(","):
-        if backend == "sqlite":
-            results.append(
-                run_backend(
-                    backend,
-                    f"sqlite:///{work / 'registry.db'}",
-                    args,
-                    work / "sqlite.log",
+        pg = None if backend == "sqlite" else start_postgres(durable=True)
+        try:
+            for transparency in (False, True):
+                mode = "log" if transparency else "nolog"
+                url = (
+                    f"sqlite:///{work / f'registry-{mode}.db'}"
+                    if pg is None
+                    else pg.create_database()
                 )
-            )
-        else:
-            pg = start_postgres(durable=True)
-            try:
                 results.append(
-                    run_backend(backend, pg.create_database(), args, work / "pg.log")
+                    run_backend(
+                        backend,
+                        url,
+                        args,
+                        work / f"{backend}-{mode}.log",
+                        transparency=transparency,
+                    )
                 )
-            finally:
+        finally:
+            if pg is not None:
                 pg.stop()
     if args.json:
         print(json.dumps(results, indent=2))
@@ -184,16 +215,25 @@ def main() -> None:
         f"{args.publishes} signed reports (~{size} KiB each), {args.reads} reads"
     )
     header = (
-        f"{'backend':<11} {'publish/s':>9} {'pub p50':>8} {'pub p99':>8} "
+        f"{'backend':<11} {'log':<4} {'publish/s':>9} {'pub p50':>8} {'pub p99':>8} "
         f"{'read/s':>7} {'fetch p50':>9} {'fetch p99':>9} {'list p50':>8} {'list p99':>8}"
     )
     print(header)
     for r in results:
         print(
-            f"{r['backend']:<11} {r['publishes_per_s']:>9.1f} {r['publish_p50_ms']:>6.1f}ms "
+            f"{r['backend']:<11} {r['log']:<4} {r['publishes_per_s']:>9.1f} {r['publish_p50_ms']:>6.1f}ms "
             f"{r['publish_p99_ms']:>6.1f}ms {r['reads_per_s']:>7.1f} {r['fetch_p50_ms']:>7.1f}ms "
             f"{r['fetch_p99_ms']:>7.1f}ms {r['list_p50_ms']:>6.1f}ms {r['list_p99_ms']:>6.1f}ms"
         )
+
+    for backend in dict.fromkeys(r["backend"] for r in results):
+        by_log = {r["log"]: r for r in results if r["backend"] == backend}
+        if {"on", "off"} <= set(by_log):
+            ratio = by_log["on"]["publishes_per_s"] / by_log["off"]["publishes_per_s"]
+            print(
+                f"{backend}: publish throughput with the transparency log = "
+                f"{ratio:.2f} x without it (same run)"
+            )
 
 
 if __name__ == "__main__":

@@ -98,3 +98,9 @@ def test_the_readme_walkthrough_runs_as_written(
     assert "| threshold |" in result.stdout
     assert "signature OK" in result.stdout + result.stderr
     assert (folder / "shared.json").is_file()
+    # The Trust section: the shared report is in the log; the model report is written.
+    assert "consistent with 1 saved tree head" in result.stdout
+    assert (folder / "proof.json").is_file()
+    assert "Safety and security model report" in (
+        folder / "model-report.html"
+    ).read_text(encoding="utf-8")

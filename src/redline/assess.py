@@ -44,9 +44,12 @@ from redline.frameworks import (
     assess_framework,
     load_framework_source,
 )
+from redline.planning import bind_run, elicitation_of, plan_of_run, record_start
+from redline.plans import read_plan_file
 from redline.reports import (
     FrameworkRef,
     LogRef,
+    PlanBinding,
     Report,
     RunFailure,
     RunInfo,
@@ -56,6 +59,9 @@ from redline.reports import (
 )
 
 MANIFEST = "run.json"
+
+TaskRunner = Callable[..., tuple[bool, list[tuple[TaskRun, EvalLog]]]]
+"""Runs bound tasks into a log folder: `redline.evals.run_tasks` or a scale-out twin."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,11 @@ class AssessOptions:
     """Run only these of the framework's suites; empty runs them all."""
     notify: Callable[[str], None] | None = None
     """Called with one line of progress, e.g. that a run resumes."""
+    plan: Path | None = None
+    """A signed plan the run is bound to: the report carries its digest and every
+    deviation from it (see `redline.planning.run_options_of` for running it as is)."""
+    allow_deviation: bool = False
+    """With `plan`: run even when the run departs from it, recording each deviation."""
 
 
 def _as_source(framework: str | Path | Framework | FrameworkSource) -> FrameworkSource:
@@ -281,7 +292,11 @@ def _sample_counts(log: EvalLog, listed: int) -> tuple[int, int]:
 
 
 def _suite_run(
-    run: TaskRun, log: EvalLog, evidence: list[Evidence], sha256: str = ""
+    run: TaskRun,
+    log: EvalLog,
+    evidence: list[Evidence],
+    sha256: str = "",
+    options: RunOptions | None = None,
 ) -> SuiteRun:
     samples = evidence[0].samples if evidence else ()
     total, completed = _sample_counts(log, len(samples))
@@ -300,6 +315,7 @@ def _suite_run(
         samples=samples,
         sequential=evidence[0].sequential if evidence else None,
         sandbox=_sandbox_of(log),
+        elicitation=None if options is None else elicitation_of(run, options),
     )
 
 
@@ -310,6 +326,7 @@ def _report(
     run: RunInfo,
     suites: tuple[SuiteRun, ...],
     evidence: list[Evidence],
+    plan: PlanBinding | None = None,
 ) -> Report:
     assessment = assess_framework(
         framework, evidence, options.attestations, options.model_card
@@ -332,6 +349,7 @@ def _report(
         reasons=assessment.reasons,
         required_safeguards=assessment.required_safeguards,
         outstanding_safeguards=assessment.outstanding_safeguards,
+        plan=plan,
     )
 
 
@@ -344,11 +362,15 @@ def _write(report: Report, out: Path) -> None:
         raise ConfigError(f"cannot write run folder {out}: {exc}") from None
 
 
-def assess(options: AssessOptions = AssessOptions()) -> Report:
+def assess(
+    options: AssessOptions = AssessOptions(), runner: TaskRunner = run_tasks
+) -> Report:
     """Run a whole assessment and write `report.json` and `report.html` in the run folder.
 
     With `options.from_logs`, no model is loaded or called: the evidence is read
-    from the Inspect logs in those folders.
+    from the Inspect logs in those folders. `runner` runs the suites (`run_tasks`'s
+    signature): a scale-out runner (`redline.scale`) changes where samples run,
+    nothing else.
     """
     source = load_framework_source(options.framework)
     framework = source.framework
@@ -356,9 +378,14 @@ def assess(options: AssessOptions = AssessOptions()) -> Report:
     plan = select_suites(build_plan(source, options.data_dir), options)
     runs = [item.run for item in plan if item.run is not None]
     if options.from_logs:
+        if options.plan is not None:
+            raise ConfigError(
+                "--plan runs the plan; it cannot read evidence --from-logs"
+            )
         return _assess_from_logs(options, framework, runs)
-    run_options = _with_sandbox(options, [item.suite for item in plan])
     out, resumed = resolve_out_dir(options, framework)
+    binding = _plan_binding(options, source, out, resumed)
+    run_options = _with_sandbox(options, [item.suite for item in plan])
 
     def write_manifest() -> None:
         try:
@@ -366,6 +393,8 @@ def assess(options: AssessOptions = AssessOptions()) -> Report:
             (out / MANIFEST).write_text(
                 json.dumps(_manifest(framework, options.run)), encoding="utf-8"
             )
+            if binding is not None:
+                record_start(out, binding)
         except OSError as exc:
             raise ConfigError(f"cannot write run folder {out}: {exc}") from None
 
@@ -378,7 +407,7 @@ def assess(options: AssessOptions = AssessOptions()) -> Report:
         )
     # Logs are evidence about the model, not about a framework: the same logs serve
     # any framework that reads these tasks, so the framework is not part of the run.
-    complete, ran = run_tasks(
+    complete, ran = runner(
         runs, log_dir, run_options, framework=framework, on_ready=write_manifest
     )
     logs = [log for _, log in ran]
@@ -401,13 +430,33 @@ def assess(options: AssessOptions = AssessOptions()) -> Report:
             ),
         ),
         tuple(
-            _suite_run(run, log, per_log)
+            _suite_run(run, log, per_log, options=options.run)
             for (run, log), per_log in zip(ran, evidence_by_log, strict=True)
         ),
         [e for per_log in evidence_by_log for e in per_log],
+        binding,
     )
     _write(report, out)
     return report
+
+
+def _plan_binding(
+    options: AssessOptions, source: FrameworkSource, out: Path, resumed: bool
+) -> PlanBinding | None:
+    """The run's binding to `options.plan`, checked before any model is called."""
+    if options.plan is None:
+        return None
+    signed, verification = read_plan_file(options.plan)
+    actual = plan_of_run(source, options.run, options.data_dir, options.suites)
+    return bind_run(
+        signed,
+        verification.digest,
+        actual,
+        out,
+        options.runs_dir,
+        resumed=resumed,
+        allow_deviation=options.allow_deviation,
+    )
 
 
 def _assess_from_logs(
@@ -476,6 +525,7 @@ def _smoke_run(limit: int | None, logs: list[EvalLog]) -> bool:
 
 __all__ = [
     "AssessOptions",
+    "TaskRunner",
     "PlanItem",
     "assess",
     "build_plan",

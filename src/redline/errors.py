@@ -10,8 +10,11 @@ RedlineError
 │   ├── FrameworkError    a safety framework that does not load or validate
 │   ├── ReportError       a report that does not load or validate
 │   ├── IncidentImportError  an incident snapshot that cannot be read (missing file, wrong header)
-│   └── SignatureError    a signature or key that is missing, malformed or does not verify
+│   ├── LogError          a transparency-log proof or tree head that does not verify
+│   ├── SignatureError    a signature or key that is missing, malformed or does not verify
+│   └── PlanError         a plan that does not load, or a run that departs from its plan
 ├── PrerequisiteError     something the environment lacks (a package, a model file)
+├── ClusterError          the Ray cluster cannot be reached, or failed mid-run
 ├── RegistryError         the registry refused a request or cannot be reached (status, request)
 └── StoreError            storage failed: the database is unreachable or refused a write
 ```
@@ -20,10 +23,13 @@ RedlineError
 from __future__ import annotations
 
 __all__ = [
+    "ClusterError",
     "ConfigError",
     "FrameworkError",
     "IncidentImportError",
     "InputError",
+    "LogError",
+    "PlanError",
     "PrerequisiteError",
     "RedlineError",
     "RegistryError",
@@ -61,8 +67,27 @@ class IncidentImportError(InputError):
     """
 
 
+class LogError(InputError):
+    """A transparency-log proof, entry or tree head that does not verify.
+
+    A forged inclusion proof, a tree head that is not an extension of one seen
+    before, a bad tree-head signature: each means the log cannot be trusted as shown.
+    """
+
+
 class PrerequisiteError(RedlineError):
     """Something the environment lacks, such as an optional package or a model file."""
+
+
+class PlanError(InputError):
+    """A pre-registered plan that cannot be read, or that a run cannot keep to."""
+
+
+class ClusterError(RedlineError):
+    """The Ray cluster a run was sent to cannot be reached, or failed mid-run.
+
+    Nothing flushed is lost: re-running the same command resumes.
+    """
 
 
 class SignatureError(InputError):

@@ -60,6 +60,12 @@ def test_every_route_is_covered(shared_world: World) -> None:
         "/v1/incidents/submissions/{submission_id}",
         "/v1/incidents/submissions/{submission_id}/attach",
         "/v1/incidents/submissions/{submission_id}/open",
+        "/v1/log/sth",
+        "/v1/log/proof",
+        "/v1/log/consistency",
+        "/v1/log/entries",
+        "/v1/plans",
+        "/v1/plans/{digest}",
     } <= paths
 
 
@@ -83,6 +89,12 @@ def test_routes_needing_a_token_say_so(shared_world: World) -> None:
         ("GET", "/v1/health"),
         ("GET", "/v1/reports"),
         ("GET", "/v1/reports/{report_id}"),
+        # The transparency log is public, as Certificate Transparency logs are.
+        ("GET", "/v1/log/sth"),
+        ("GET", "/v1/log/proof"),
+        ("GET", "/v1/log/consistency"),
+        ("GET", "/v1/log/entries"),
+        ("GET", "/v1/plans/{digest}"),
     }
     with shared_world.http(None) as http:
         for method, path in _routes(shared_world):

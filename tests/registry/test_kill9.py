@@ -1,5 +1,6 @@
 """kill -9 of a real server while institutes publish loses no acknowledged report and
-leaves no half-written one."""
+leaves no half-written one; the transparency log keeps every acknowledged entry and
+stays one consistent log."""
 
 from __future__ import annotations
 
@@ -21,6 +22,17 @@ from redline.registry.server import (
     register_key,
 )
 from redline.reports import SigningKey, sign_report_data, verify_signed_report
+from redline.transparency import (
+    ConsistencyProof,
+    LogEntry,
+    LogReceipt,
+    SignedTreeHead,
+    b64,
+    check_consistency,
+    check_receipt,
+    leaf_hash,
+    root_hash,
+)
 
 REPORTS = 20
 KILL_AFTER = 6
@@ -41,6 +53,7 @@ def test_kill9_during_publishing(backend_url: str, tmp_path: Path, golden) -> No
     server = ServerProcess(backend_url, tmp_path / "server.log")
     server.start()
     acked: dict[int, str] = {}
+    receipts: dict[int, LogReceipt] = {}
     lock = threading.Lock()
     killed = threading.Event()
 
@@ -56,6 +69,7 @@ def test_kill9_during_publishing(backend_url: str, tmp_path: Path, golden) -> No
         if r.status_code in (200, 201):
             with lock:
                 acked[i] = r.json()["report"]["id"]
+                receipts[i] = LogReceipt.model_validate(r.json()["log"])
                 if len(acked) >= KILL_AFTER and not killed.is_set():
                     killed.set()
                     server.kill9()
@@ -89,6 +103,7 @@ def test_kill9_during_publishing(backend_url: str, tmp_path: Path, golden) -> No
                 check = session.execute(text("PRAGMA integrity_check")).scalar_one()
                 assert check == "ok"
         assert len(rows) >= len(acked)
+        _check_log_after_kill(db, server.url, receipts, acked, len(rows))
         for seq, envelope in rows:
             model, _ = verify_signed_report(json.loads(envelope))
             assert indexed.get(seq) == len(
@@ -105,3 +120,46 @@ def test_kill9_during_publishing(backend_url: str, tmp_path: Path, golden) -> No
     finally:
         server.stop()
         db.dispose()
+
+
+def _check_log_after_kill(
+    db: Database,
+    url: str,
+    receipts: dict[int, LogReceipt],
+    acked: dict[int, str],
+    stored_reports: int,
+) -> None:
+    with db.reader() as session:
+        rows = session.execute(
+            text(
+                "SELECT leaf_index, leaf, leaf_hash, root_hash, kind, ref "
+                "FROM transparency_log ORDER BY leaf_index"
+            )
+        ).all()
+    # One entry per stored report (plus the key registration), none half-written:
+    # every row's root is the root of the leaves up to it.
+    assert [r.leaf_index for r in rows] == list(range(len(rows)))
+    published = [r.ref for r in rows if r.kind == "report.published"]
+    assert len(published) == len(set(published)) == stored_reports
+    assert set(acked.values()) <= set(published)
+    hashes = []
+    for r in rows:
+        entry = LogEntry.model_validate_json(r.leaf)
+        assert b64(leaf_hash(entry.leaf())) == r.leaf_hash
+        hashes.append(leaf_hash(entry.leaf()))
+        assert b64(root_hash(hashes)) == r.root_hash
+    with httpx.Client(base_url=url, timeout=30) as http:
+        head = SignedTreeHead.model_validate(http.get("/v1/log/sth").json())
+        assert head.tree_size == len(rows)
+        for receipt in receipts.values():
+            check_receipt(receipt, subject=receipt.entry.subject)
+            size = receipt.tree_head.tree_size
+            proof = None
+            if size < head.tree_size:
+                proof = ConsistencyProof.model_validate(
+                    http.get(
+                        "/v1/log/consistency",
+                        params={"first": size, "second": head.tree_size},
+                    ).json()
+                )
+            check_consistency(receipt.tree_head, head, proof)

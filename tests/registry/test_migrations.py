@@ -9,7 +9,7 @@ from redline.registry.server import Database, Settings
 from redline.registry.server.db import alembic_config
 from redline.registry.server.models import PRE_SCOPE_TOKEN_SCOPES, Base
 
-HEAD = "0003"
+HEAD = "0005"
 INCIDENT_TABLES = {
     "incidents",
     "incident_facets",

@@ -45,7 +45,7 @@ def test_operator_commands(tmp_path: Path) -> None:
     assert run("registry", "new-token", "aisi-x", "--database", url).stdout.startswith(
         "rl_"
     )
-    assert "revision 0003" in run("registry", "migrate", "--database", url).stdout
+    assert "revision 0005" in run("registry", "migrate", "--database", url).stdout
 
 
 def test_publish_pull_and_exercise(cli_world: World, tmp_path: Path, golden) -> None:

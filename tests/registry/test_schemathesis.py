@@ -25,6 +25,11 @@ SEMANTIC = {
     ("PUT", "/v1/incidents/{incident_id}/classifications/{namespace}"),
     ("POST", "/v1/incidents/submissions/{submission_id}/attach"),
     ("POST", "/v1/incidents/submissions/{submission_id}/open"),
+    # Tree sizes and indices must lie within the log, and first <= second.
+    ("GET", "/v1/log/sth"),
+    ("GET", "/v1/log/proof"),
+    ("GET", "/v1/log/consistency"),
+    ("POST", "/v1/plans"),  # a signature over the plan, by a registered key
 }
 
 

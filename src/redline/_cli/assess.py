@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from redline._cli.common import (
     EXIT_GATE,
@@ -47,6 +48,51 @@ class _DirsOption(click.Option):
                     process(state.rargs.pop(0), state)
 
             option.process = greedy
+
+
+# `RunOptions` fields a plan fixes, by the option that sets each.
+_PLANNED_OPTIONS = {
+    "model": "model",
+    "model_base_url": "model_base_url",
+    "seed": "seed",
+    "limit": "limit",
+    "epochs": "epochs",
+    "temperature": "temperature",
+    "max_tokens": "max_tokens",
+    "timeout": "timeout",
+    "task_args": "task_args",
+    "sequential": "sequential",
+    "budget_samples": "budget",
+    "budget_tokens": "budget",
+    "budget_cost": "budget",
+    "judge": "judge",
+    "judge_validation": "judge_validation",
+    "sandbox": "sandbox",
+}
+
+
+def _given(name: str) -> bool:
+    # A value from redline.toml is a default, not a choice made for this run.
+    source = click.get_current_context().get_parameter_source(name)
+    return source in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+
+
+def _planned(
+    plan_path: Path, framework: str, suites: tuple[str, ...], run: Any
+) -> tuple[str, tuple[str, ...], Any]:
+    """The framework, suites and run options of a plan, where not given explicitly."""
+    from redline.planning import run_options_of
+    from redline.plans import read_plan_file
+
+    plan = read_plan_file(plan_path)[0].plan
+    given = {field for name, field in _PLANNED_OPTIONS.items() if _given(name)}
+    return (
+        framework
+        if _given("framework")
+        else plan.framework.source or plan.framework.id,
+        suites or tuple(task.suite for task in plan.tasks),
+        run_options_of(plan, run, given),
+    )
 
 
 @click.command("assess")
@@ -114,6 +160,13 @@ class _DirsOption(click.Option):
     help="Concurrent model connections.",
 )
 @click.option("--seed", type=int, default=None, help="Generation seed.")
+@click.option(
+    "--epochs",
+    type=click.IntRange(min=1, max=100),
+    default=None,
+    help="Attempts per sample of every suite (default: what each rule asks, else 1); "
+    "each rule's epochs_reducer (mean, or max: at least once in k) reduces them.",
+)
 @click.option(
     "--max-retries",
     type=click.IntRange(min=0),
@@ -218,6 +271,20 @@ class _DirsOption(click.Option):
     "is loaded or called. With --model, only that model's logs are accepted.",
 )
 @click.option(
+    "--plan",
+    "plan_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Run exactly this signed plan (`redline plan create`); options given as well "
+    "override it and are recorded as deviations (needs --allow-deviation).",
+)
+@click.option(
+    "--allow-deviation",
+    is_flag=True,
+    help="With --plan: run even when the run departs from the plan (changed "
+    "framework or data, other settings), recording every deviation in the report.",
+)
+@click.option(
     "--explain", is_flag=True, help="Print every threshold's reasoning trail."
 )
 @click.option(
@@ -240,6 +307,23 @@ class _DirsOption(click.Option):
     help="How to print the verdicts: a rich table with the decision, or the verdict "
     "rows as markdown, csv or json.",
 )
+@click.option(
+    "--ray",
+    "ray_address",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[ADDRESS|auto]",
+    help="Run the suites' samples as shards on a Ray cluster (pip install "
+    "'redline[ray]'): a cluster address, auto (the one running here), or nothing "
+    "(RAY_ADDRESS, else a local Ray).",
+)
+@click.option(
+    "--ray-shards",
+    type=click.IntRange(min=1),
+    default=None,
+    help="With --ray: shards per suite (default: one per CPU of the cluster).",
+)
 def assess_command(
     model: str,
     model_base_url: str | None,
@@ -252,6 +336,7 @@ def assess_command(
     task_args: tuple[str, ...],
     max_connections: int | None,
     seed: int | None,
+    epochs: int | None,
     max_retries: int,
     timeout: int | None,
     attempt_timeout: int | None,
@@ -267,10 +352,14 @@ def assess_command(
     sandbox: str,
     data_dir: Path | None,
     from_logs: tuple[Path, ...],
+    plan_path: Path | None,
+    allow_deviation: bool,
     explain: bool,
     gate: bool,
     as_json: bool,
     table_format: str,
+    ray_address: str | None,
+    ray_shards: int | None,
 ) -> None:
     """Assess a model against a safety framework and print the deployment decision."""
     # Imported here: Inspect and llama.cpp take seconds to import, `redline --help` not.
@@ -295,6 +384,30 @@ def assess_command(
         is not click.core.ParameterSource.DEFAULT
     )
     notes = stderr_console()
+    run_options = RunOptions(
+        model=model,
+        model_base_url=model_base_url,
+        limit=limit,
+        max_connections=max_connections,
+        seed=seed,
+        epochs=epochs,
+        temperature=temperature,
+        max_tokens=max_tokens,
+        task_args=parse_task_args(task_args),
+        max_retries=max_retries,
+        timeout=timeout,
+        attempt_timeout=attempt_timeout,
+        display=display,  # type: ignore[arg-type]
+        sequential=sequential,
+        budget=Budget(samples=budget_samples, tokens=budget_tokens, cost=budget_cost),
+        judge=judge,
+        judge_validation=judge_validation,
+        sandbox=sandbox,
+    )
+    if plan_path is not None:
+        framework, suites, run_options = _planned(
+            plan_path, framework, suites, run_options
+        )
     options = AssessOptions(
         framework=framework,
         out=out,
@@ -305,33 +418,21 @@ def assess_command(
         notify=lambda line: notes.print(line, style="cyan", soft_wrap=True),
         model_card=load_model_card(model_card) if model_card else None,
         attestations=tuple(load_attestations(attestations)) if attestations else (),
-        run=RunOptions(
-            model=model,
-            model_base_url=model_base_url,
-            limit=limit,
-            max_connections=max_connections,
-            seed=seed,
-            temperature=temperature,
-            max_tokens=max_tokens,
-            task_args=parse_task_args(task_args),
-            max_retries=max_retries,
-            timeout=timeout,
-            attempt_timeout=attempt_timeout,
-            display=display,  # type: ignore[arg-type]
-            sequential=sequential,
-            budget=Budget(
-                samples=budget_samples, tokens=budget_tokens, cost=budget_cost
-            ),
-            judge=judge,
-            judge_validation=judge_validation,
-            sandbox=sandbox,
-        ),
+        run=run_options,
+        plan=plan_path,
+        allow_deviation=allow_deviation,
     )
     # Inspect's progress display writes to stdout; keep stdout for the JSON report.
     with (
         contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
     ):
-        report = assess(options)
+        if ray_address is None:
+            report = assess(options)
+        else:
+            from redline.scale import RayOptions, run_assessment_on_ray
+
+            ray = RayOptions(address=ray_address or None, shards=ray_shards)
+            report = run_assessment_on_ray(options, ray)
     for line in report.run.no_evidence:
         click.echo(line, err=True)
     if as_json:

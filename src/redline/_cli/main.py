@@ -25,6 +25,8 @@ from redline._cli.exercise import exercise_group
 from redline._cli.framework import framework_group
 from redline._cli.incidents import incidents_group
 from redline._cli.keys import keys_group
+from redline._cli.log import log_group
+from redline._cli.plan import plan_group
 from redline._cli.publish import publish_command, pull_command
 from redline._cli.registry import registry_group
 from redline._cli.report import report_group
@@ -100,6 +102,8 @@ cli.add_command(exercise_group)
 cli.add_command(framework_group)
 cli.add_command(incidents_group)
 cli.add_command(keys_group)
+cli.add_command(log_group)
+cli.add_command(plan_group)
 cli.add_command(publish_command)
 cli.add_command(pull_command)
 cli.add_command(registry_group)

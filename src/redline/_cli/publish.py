@@ -73,6 +73,12 @@ def publish_command(
     summary = result.report
     verb = "Published" if result.created else "Already published"
     click.echo(f"{verb} {summary.id} ({summary.sharing.scope})")
+    if result.log is not None:
+        click.echo(
+            f"Transparency log entry #{result.log.entry.index} (tree size "
+            f"{result.log.tree_head.tree_size}); check it with `redline log verify`",
+            err=True,  # stdout stays the one line scripts cut the report id from
+        )
 
 
 @click.command("pull")

@@ -9,15 +9,19 @@ import click
 
 from redline._cli.common import stdout_console
 from redline._cli.keys import open_signing_key
+from redline._cli.plan import check_plan
 from redline.errors import ReportError
 from redline.reports import (
     TABLE_FORMATS,
+    build_model_report,
     load_public_key,
+    print_pdf,
     prove_same_assessment,
     read_json_file,
     read_report_file,
     redact_envelope,
     redacted_data,
+    render_model_report,
     render_summary,
     render_verdicts,
     report_json_schema,
@@ -112,12 +116,34 @@ def sign_command(path: Path, key_path: Path | None, out: Path | None) -> None:
     type=_FILE,
     help="Another copy (full or redacted) that must be the same assessment.",
 )
+@click.option(
+    "--registry",
+    "registry_url",
+    default=None,
+    help="Check the report's plan against this registry: when it was registered "
+    "(token from REDLINE_REGISTRY_TOKEN for plans not public).",
+)
+@click.option(
+    "--plan-receipt",
+    type=_FILE,
+    default=None,
+    help="The plan's registration receipt (`redline plan register`), instead of "
+    "asking a registry.",
+)
 def verify_command(
-    path: Path, public_keys: tuple[Path, ...], same_as: Path | None
+    path: Path,
+    public_keys: tuple[Path, ...],
+    same_as: Path | None,
+    registry_url: str | None,
+    plan_receipt: Path | None,
 ) -> None:
-    """Verify a signed report; exit 2 when it does not verify."""
+    """Verify a signed report; exit 2 when it does not verify.
+
+    A report bound to a plan is also flagged (exit 2) when its plan is not
+    registered, was registered after the run started, or the run deviated from it.
+    """
     trusted = {load_public_key(p).b64 for p in public_keys} if public_keys else None
-    _, result = verify_signed_report(
+    signed, result = verify_signed_report(
         read_json_file(path), trusted_keys=trusted, source=str(path)
     )
     content = "redacted" if result.redacted else "full"
@@ -132,6 +158,9 @@ def verify_command(
             raise ReportError(f"{same_as}: not a report")
         prove_same_assessment(read_json_file(path)["report"], other)
         click.echo(f"OK: {same_as} is the same assessment")
+    binding = signed.report.plan
+    if binding is not None:
+        check_plan(path, binding, registry_url, plan_receipt)
 
 
 @report_group.command("redact")
@@ -147,3 +176,56 @@ def redact_command(path: Path, out: Path | None) -> None:
         verify_signed_report(envelope, source=str(path))
         write_json_file(redact_envelope(envelope), target)
     click.echo(f"Redacted: {target}")
+
+
+@report_group.command("model-report")
+@click.argument("reports", type=_FILE, nargs=-1, required=True)
+@click.option(
+    "--plan",
+    "plans",
+    type=_FILE,
+    multiple=True,
+    help="A signed pre-registered plan (repeatable); listed by digest.",
+)
+@click.option(
+    "--public-key",
+    "public_keys",
+    type=_FILE,
+    multiple=True,
+    help="Accept only reports signed by these public keys (repeatable).",
+)
+@click.option(
+    "-o",
+    "--out",
+    type=_FILE,
+    required=True,
+    help="model-report.html, or a .pdf (printed with headless Chromium).",
+)
+def model_report_command(
+    reports: tuple[Path, ...],
+    plans: tuple[Path, ...],
+    public_keys: tuple[Path, ...],
+    out: Path,
+) -> None:
+    """Write a regulator-facing model report from signed REPORTS.
+
+    Only signed reports (and plans) whose signatures verify are used; exit 2 when
+    one does not.
+    """
+    if out.suffix.lower() not in (".html", ".htm", ".pdf"):
+        raise ReportError(f"{out}: the output must end in .html or .pdf")
+    trusted = {load_public_key(p).b64 for p in public_keys} if public_keys else None
+    document = build_model_report(
+        [(str(p), read_json_file(p)) for p in reports],
+        [(str(p), read_json_file(p)) for p in plans],
+        trusted_keys=trusted,
+    )
+    html = render_model_report(document)
+    if out.suffix.lower() == ".pdf":
+        print_pdf(html, out)
+    else:
+        out.write_text(html, encoding="utf-8")
+    click.echo(
+        f"Model report of {', '.join(document.models)} from {len(reports)} signed "
+        f"report(s): {out}"
+    )

@@ -14,6 +14,7 @@ from redline.evals._classifier import (
     classify_harmful_compliance,
     classify_refusals,
 )
+from redline.evals._epochs import reduce_epochs, run_epochs, run_reducer
 from redline.evals._evidence import (
     comparability_components,
     comparability_key,
@@ -45,6 +46,20 @@ from redline.evals._scorer_validation import (
     read_validation_file,
 )
 from redline.evals._sequential import Budget, SequentialStopping
+from redline.evals._shards import (
+    ShardCoordinator,
+    ShardResult,
+    ShardStopping,
+    SuitePlan,
+    merge_shards,
+    merged_log,
+    plan_suite,
+    run_shard,
+    sample_scores,
+    shard_samples,
+    suite_policy,
+)
+from redline.evals._task_identity import TaskIdentity, task_identity
 from redline.evals._validate import rater_agreement, validate_scorer
 from redline.evals.tasks import SUITES
 
@@ -61,7 +76,12 @@ __all__ = [
     "RunOptions",
     "SandboxDecision",
     "SequentialStopping",
+    "ShardCoordinator",
+    "ShardResult",
+    "ShardStopping",
     "SuiteHealth",
+    "TaskIdentity",
+    "SuitePlan",
     "TaskRun",
     "ValidationEntry",
     "ValidationFile",
@@ -76,16 +96,27 @@ __all__ = [
     "evidence_from_log",
     "mark_for_retry",
     "match_logs",
+    "merge_shards",
+    "merged_log",
+    "plan_suite",
     "plan_task_runs",
     "rater_agreement",
     "read_log_dirs",
     "read_validation_file",
+    "reduce_epochs",
     "resolve_sandbox",
     "resume_progress",
+    "run_epochs",
+    "run_reducer",
+    "sample_scores",
+    "shard_samples",
+    "run_shard",
     "run_suites",
     "run_tasks",
     "suite_catalogue",
     "suite_health",
+    "task_identity",
+    "suite_policy",
     "task_metadata",
     "uses_sandbox",
     "validate_scorer",

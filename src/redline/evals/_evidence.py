@@ -14,6 +14,7 @@ from inspect_ai.model import ChatMessage
 from pydantic import ValidationError
 
 from redline.errors import ConfigError
+from redline.evals._epochs import reduce_epochs
 from redline.evals._outcomes import OutcomeReader
 from redline.frameworks import Evidence, SampleRecord, ScorerError, SequentialInfo
 
@@ -257,7 +258,9 @@ def evidence_for_rules(
     evidence: dict[tuple[str, str], Evidence] = {}
     for binding, metric, reader in readings:
         if (binding, metric) not in evidence:
-            records = sample_records(log, reader=reader)
+            records = reduce_epochs(
+                sample_records(log, reader=reader), reader.epochs_reducer
+            )
             evidence[binding, metric] = _metric_evidence(log, metric, records, binding)
     return list(evidence.values())
 

@@ -32,6 +32,8 @@ class OutcomeReader:
     """Value -> outcome; numbers in [0, 1] pass through."""
     category_field: str = "category"
     """Sample metadata field that holds the category."""
+    epochs_reducer: str = "mean"
+    """How a sample's epochs reduce to one outcome: mean or max."""
 
     @classmethod
     def for_rule(cls, rule: EvidenceRule, default_scorer: str | None) -> OutcomeReader:
@@ -41,6 +43,7 @@ class OutcomeReader:
             scorer=rule.scorer or default_scorer,
             values=dict(rule.values),
             category_field=rule.category_field,
+            epochs_reducer=rule.epochs_reducer or "mean",
         )
 
     def category(self, metadata: Mapping[str, Any] | None) -> str | None:

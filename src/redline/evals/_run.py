@@ -8,14 +8,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from inspect_ai import Task, eval_set, task_with
+from inspect_ai import Epochs, Task, eval_set, task_with
 from inspect_ai._util.error import PrerequisiteError as InspectPrerequisiteError
 from inspect_ai.log import EvalLog
 from inspect_ai.model import GenerateConfig, get_model
+from inspect_ai.util import EarlyStopping
 
 from redline._version import __version__
 from redline.errors import ConfigError, RedlineError
 from redline.evals._bindings import RUN_KEY, TaskRun, build_task
+from redline.evals._epochs import run_epochs, run_reducer
 from redline.evals._loaders import samples_digest
 from redline.evals._sequential import Budget, SequentialStopping
 from redline.frameworks import Framework
@@ -53,6 +55,8 @@ class RunOptions:
     """Most tokens per model answer; None keeps each suite's own cap."""
     task_args: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
     """Per suite, arguments passed to its task (`-T suite.arg=value`)."""
+    epochs: int | None = None
+    """Attempts per sample of every suite (`--epochs`); None: what each rule asks."""
 
 
 def check_model(
@@ -156,6 +160,36 @@ def _scorer_errors(task: Task) -> dict[str, ClassifierError]:
     }
 
 
+def prepared_task(run: TaskRun, options: RunOptions) -> tuple[Task, dict[str, Any]]:
+    """A run's task, built with the run's options, its samples in the seeded order.
+
+    Returns:
+        The task and the metadata its log must record (digest, run key).
+    """
+    injected: dict[str, Any] = {}
+    if options.judge is not None:
+        injected["judge"] = options.judge
+        injected["judge_validation"] = options.judge_validation
+    if options.sandbox != "auto":
+        injected["sandbox"] = options.sandbox
+    task = build_task(run, {**injected, **_suite_task_args(run, options)})
+    task_meta = dict(task.metadata or {})
+    if "dataset_digest" not in task_meta:
+        # Over the whole dataset in its own order, so neither a stop, a limit
+        # nor the shuffle changes the key.
+        task_meta["dataset_digest"] = samples_digest(list(task.dataset))
+    task_meta[RUN_KEY] = run.key
+    # Shuffled here rather than with eval_set's `sample_shuffle`: Inspect applies
+    # that after `--limit` on a first run but before it on a retry, so a resumed
+    # run would pick other samples and redo work.
+    task.dataset.shuffle(seed=options.seed if options.seed is not None else 0)
+    epochs = run_epochs(run, options.epochs)
+    if epochs > 1:
+        # Inspect runs the attempts; each rule reduces them (see `_epochs`).
+        task = task_with(task, epochs=Epochs(epochs, run_reducer(run)))
+    return task, task_meta
+
+
 def run_tasks(
     runs: list[TaskRun],
     log_dir: Path,
@@ -163,6 +197,8 @@ def run_tasks(
     metadata: dict[str, Any] | None = None,
     framework: Framework | None = None,
     on_ready: Callable[[], None] | None = None,
+    sample_ids: list[str | int] | None = None,
+    stopping_for: Callable[[TaskRun, Task], EarlyStopping | None] | None = None,
 ) -> tuple[bool, list[tuple[TaskRun, EvalLog]]]:
     """Run each bound task into `log_dir` with `eval_set`.
 
@@ -179,6 +215,9 @@ def run_tasks(
     before the first sample runs: a run folder written then is never left behind
     by bad input.
 
+    `sample_ids` runs only those samples (a shard); `stopping_for` replaces the
+    sequential policy of each task (a shard's policy asks the suite's shared test).
+
     Returns:
         Whether every task completed, and each run with its log.
     """
@@ -188,28 +227,20 @@ def run_tasks(
     check_model(options.model, options.model_base_url, **model_args)
     if options.judge is not None:
         check_model(options.judge)
-    injected: dict[str, Any] = {}
-    if options.judge is not None:
-        injected["judge"] = options.judge
-        injected["judge_validation"] = options.judge_validation
-    if options.sandbox != "auto":
-        injected["sandbox"] = options.sandbox
     tasks = []
     runs = [run for run in runs if run.missing is None]
     for run in runs:
-        task = build_task(run, {**injected, **_suite_task_args(run, options)})
-        task_meta = dict(task.metadata or {})
-        if "dataset_digest" not in task_meta:
-            # Over the whole dataset in its own order, so neither a stop, a limit
-            # nor the shuffle changes the key.
-            task_meta["dataset_digest"] = samples_digest(list(task.dataset))
-        task_meta[RUN_KEY] = run.key
-        # Shuffled here rather than with eval_set's `sample_shuffle`: Inspect applies
-        # that after `--limit` on a first run but before it on a retry, so a resumed
-        # run would pick other samples and redo work.
-        task.dataset.shuffle(seed=options.seed if options.seed is not None else 0)
-        stopping = None
-        if options.sequential and framework is not None:
+        task, task_meta = prepared_task(run, options)
+        stopping: EarlyStopping | None = None
+        if stopping_for is not None:
+            stopping = stopping_for(run, task)
+        elif (
+            options.sequential
+            and framework is not None
+            and run_epochs(run, options.epochs) == 1
+        ):
+            # Sequential tests read one outcome per sample as it arrives; attempts of
+            # one sample arrive apart, so a run with epochs is decided at fixed n.
             stopping = SequentialStopping(
                 run.suite or run.task,
                 framework,
@@ -228,7 +259,7 @@ def run_tasks(
     log_dir.mkdir(parents=True, exist_ok=True)
     if not tasks:
         return True, []
-    complete, logs = _eval_set(tasks, log_dir, options, metadata)
+    complete, logs = _eval_set(tasks, log_dir, options, metadata, sample_ids)
     by_key = {str((log.eval.metadata or {}).get(RUN_KEY)): log for log in logs}
     return complete, [(run, by_key[run.key]) for run in runs if run.key in by_key]
 
@@ -238,6 +269,7 @@ def _eval_set(
     log_dir: Path,
     options: RunOptions,
     metadata: dict[str, Any] | None,
+    sample_ids: list[str | int] | None = None,
 ) -> tuple[bool, list[EvalLog]]:
     config = GenerateConfig(
         max_connections=options.max_connections,
@@ -255,13 +287,18 @@ def _eval_set(
         model=options.model,
         model_base_url=options.model_base_url,
         model_args=dict(options.model_args),
-        limit=options.limit,
+        # A shard's samples were chosen within the limit already.
+        limit=options.limit if sample_ids is None else None,
+        sample_id=sample_ids,
         display=options.display,
         # A sample that still fails after its retries is recorded, not fatal: the run
         # goes on and the sample is counted as unscored with its reason.
         fail_on_error=False,
         # Flush every finished sample so a killed run loses only samples in flight.
         log_buffer=1,
+        # With every sample flushed, the realtime event buffer (for watching samples
+        # live in `inspect view`) adds a database write per event and nothing to resume.
+        log_realtime=False,
         # Frameworks read different sets of suites; their runs may share a log folder
         # and reuse each other's finished logs.
         log_dir_allow_dirty=True,

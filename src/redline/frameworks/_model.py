@@ -33,6 +33,8 @@ _BINDING_DEFAULTS: dict[str, Any] = {
     "scorer": None,
     "values": {},
     "category_field": DEFAULT_CATEGORY_FIELD,
+    "epochs": None,
+    "epochs_reducer": None,
 }
 
 
@@ -134,6 +136,12 @@ class EvidenceRule(BaseModel):
     correct_scorer_error: bool | None = None
     """Read the misclassification-corrected rate when the scorer's error is known;
     null follows `decision_policy.correct_scorer_error`."""
+    epochs: int | None = Field(default=None, ge=1, le=100)
+    """Attempts per sample (Inspect epochs); null: one, unless `assess --epochs`."""
+    epochs_reducer: Literal["mean", "max"] | None = None
+    """How a sample's attempts become its one outcome: `mean`, or `max` (the
+    behaviour counts when it shows at least once in k: for capability rules, which
+    read a lower bound of elicited capability). null: mean."""
 
     @model_validator(mode="after")
     def _one_evidence_source(self) -> EvidenceRule:
@@ -182,6 +190,9 @@ class EvidenceRule(BaseModel):
             "values": self.values,
             "category_field": self.category_field,
         }
+        # Only when set, so bindings named before elicitation was recorded keep their name.
+        if self.epochs_reducer is not None:
+            mapping["epochs_reducer"] = self.epochs_reducer
         if all(value == _BINDING_DEFAULTS[key] for key, value in mapping.items()):
             return base
         canonical = json.dumps(mapping, sort_keys=True, separators=(",", ":"))

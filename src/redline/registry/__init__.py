@@ -16,6 +16,7 @@ from redline.registry._api import (
     KeyChallenge,
     KeyChallengeRequest,
     KeyRegistration,
+    LogEntryPage,
     PublishRequest,
     PublishResult,
     RegisteredKey,
@@ -45,6 +46,12 @@ from redline.registry._incidents_api import (
     SubmissionPage,
     SubmissionStatus,
 )
+from redline.registry._plans_api import (
+    PlanRegistration,
+    PlanScope,
+    RegisteredPlan,
+    StoredPlan,
+)
 from redline.registry._snapshot_import import SnapshotImport, import_aiid_snapshot
 from redline.registry.client import RegistryClient, check_url
 
@@ -70,10 +77,14 @@ __all__ = [
     "KeyChallenge",
     "KeyChallengeRequest",
     "KeyRegistration",
+    "LogEntryPage",
     "OpenRequest",
+    "PlanRegistration",
+    "PlanScope",
     "PublishRequest",
     "PublishResult",
     "RegisteredKey",
+    "RegisteredPlan",
     "RegistryClient",
     "ReportPage",
     "ReportSummary",
@@ -81,6 +92,7 @@ __all__ = [
     "Sharing",
     "SkippedRecord",
     "SnapshotImport",
+    "StoredPlan",
     "StoredReport",
     "Submission",
     "SubmissionCreate",

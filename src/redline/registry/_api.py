@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from redline.reports import Comparison, SignedReport
+from redline.transparency import LogEntry, LogReceipt
 
 _MODEL = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
@@ -138,6 +139,20 @@ class PublishResult(BaseModel):
     """The stored report."""
     created: bool
     """False when this institute had already published the same assessment."""
+    log: LogReceipt | None = None
+    """The publication's transparency-log entry, its inclusion proof and the signed
+    tree head it leads to; null when the registry keeps no log."""
+
+
+class LogEntryPage(BaseModel):
+    """Entries of the transparency log, in order."""
+
+    model_config = _MODEL
+
+    entries: tuple[LogEntry, ...]
+    """Entries from `start`."""
+    tree_size: int
+    """Entries in the whole log when the page was read."""
 
 
 class StoredReport(BaseModel):

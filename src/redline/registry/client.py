@@ -22,6 +22,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from redline.errors import ConfigError, RegistryError
 from redline.incidents import IncidentRecord, TrendTable
+from redline.plans import verify_signed_plan
 from redline.registry._api import (
     ErrorResponse,
     Exercise,
@@ -30,6 +31,7 @@ from redline.registry._api import (
     Health,
     InstituteInfo,
     KeyChallenge,
+    LogEntryPage,
     PublishResult,
     RegisteredKey,
     ReportPage,
@@ -49,7 +51,14 @@ from redline.registry._incidents_api import (
     SubmissionCreate,
     SubmissionPage,
 )
+from redline.registry._plans_api import PlanScope, RegisteredPlan, StoredPlan
 from redline.reports import SigningKey, verify_signed_report
+from redline.transparency import (
+    ConsistencyProof,
+    EntryKind,
+    LogReceipt,
+    SignedTreeHead,
+)
 
 T = TypeVar("T")
 DEFAULT_TIMEOUT_S = 30.0
@@ -242,6 +251,30 @@ class RegistryClient:
             verify_signed_report(stored.envelope, source=report_id)
         return stored
 
+    def register_plan(
+        self, envelope: Mapping[str, Any], scope: PlanScope = PlanScope.NETWORK
+    ) -> RegisteredPlan:
+        """Register a signed plan (as JSON data); safe to retry: the first time stands."""
+        body = {"envelope": envelope, "scope": scope.value}
+        return self._call("POST", "/plans", RegisteredPlan, json=body)
+
+    def plan(self, digest: str, *, verify: bool = True) -> StoredPlan:
+        """A registered plan with its registration time, its signature verified.
+
+        Raises:
+            SignatureError: The envelope does not verify.
+            RegistryError: The digest of the answer is not the one asked for.
+        """
+        stored: StoredPlan = self._call("GET", f"/plans/{_segment(digest)}", StoredPlan)
+        if verify:
+            _, checked = verify_signed_plan(stored.envelope, source=digest)
+            if checked.digest != digest or stored.registration.digest != digest:
+                raise RegistryError(
+                    f"the registry answered plan {checked.digest} for {digest}",
+                    request=f"GET {self.url}/v1/plans/{digest}",
+                )
+        return stored
+
     def page(self, **filters: str | int | datetime | None) -> ReportPage:
         """One page of reports; filters as in `GET /v1/reports`."""
         return self._call("GET", "/reports", ReportPage, params=_params(filters))
@@ -287,6 +320,62 @@ class RegistryClient:
         """Agreement statistics of an exercise."""
         return self._call(
             "GET", f"/exercises/{exercise_id}/agreement", ExerciseAgreement
+        )
+
+    def log_tree_head(self, tree_size: int | None = None) -> SignedTreeHead:
+        """The transparency log's signed tree head (of its first `tree_size` entries)."""
+        params = {} if tree_size is None else {"tree_size": tree_size}
+        return self._call("GET", "/log/sth", SignedTreeHead, params=params)
+
+    def log_proof(
+        self,
+        *,
+        index: int | None = None,
+        subject: str | None = None,
+        kind: EntryKind | None = None,
+        tree_size: int | None = None,
+    ) -> LogReceipt:
+        """An entry, by index or by the digest it records, with its inclusion proof."""
+        params = {
+            k: v
+            for k, v in (
+                ("index", index),
+                ("subject", subject),
+                ("kind", kind),
+                ("tree_size", tree_size),
+            )
+            if v is not None
+        }
+        return self._call("GET", "/log/proof", LogReceipt, params=params)
+
+    def log_consistency(self, first: int, second: int) -> ConsistencyProof:
+        """Proof that the log's tree of `second` entries extends the one of `first`."""
+        params = {"first": first, "second": second}
+        return self._call("GET", "/log/consistency", ConsistencyProof, params=params)
+
+    def log_entries(self, start: int = 0, limit: int = 100) -> LogEntryPage:
+        """Entries of the transparency log from `start`."""
+        params = {"start": start, "limit": limit}
+        return self._call("GET", "/log/entries", LogEntryPage, params=params)
+
+    def log_receipt(
+        self, subject: str, *, kind: EntryKind | None = None, since: Iterable[int] = ()
+    ) -> LogReceipt:
+        """A receipt of the entry recording `subject`, to check offline.
+
+        It holds the entry's proof in the current tree head, and consistency proofs
+        from each size in `since`. Nothing here is trusted: `redline.transparency.check_receipt` checks it all.
+        """
+        head = self.log_tree_head()
+        found = self.log_proof(subject=subject, kind=kind, tree_size=head.tree_size)
+        proofs = []
+        for size in sorted(set(since)):
+            # A saved head larger than the log now has no proof to ask for: the
+            # check then reports the rollback.
+            if 0 < size < head.tree_size:
+                proofs.append(self.log_consistency(size, head.tree_size))
+        return found.model_copy(
+            update={"tree_head": head, "consistency": tuple(proofs)}
         )
 
     def import_incidents(

@@ -38,6 +38,83 @@ class FrameworkRef(BaseModel):
     """sha256 over the framework's canonical content."""
 
 
+class Elicitation(BaseModel):
+    """How hard the model was pushed when a suite's evidence was taken.
+
+    Capability thresholds read a lower bound of what the model can be made to do;
+    this says what "made to" meant, so a reader can judge how strong that bound is.
+    """
+
+    model_config = _FROZEN
+
+    epochs: int = Field(default=1, ge=1)
+    """Attempts per sample."""
+    epochs_reducer: Literal["mean", "max"] = "mean"
+    """How a sample's attempts become its one outcome: `mean` of the attempts, or
+    `max` (best of k: the behaviour counts when it shows at least once in k)."""
+    temperature: float | None = None
+    """Sampling temperature; null kept each suite's and provider's default."""
+    max_tokens: int | None = None
+    """Most tokens per answer; null kept each suite's own cap."""
+    timeout_s: int | None = None
+    """Seconds a model call could take; null for no limit."""
+    token_budget: int | None = None
+    """Most model tokens the suite could spend under sequential testing."""
+    sample_budget: int | None = None
+    """Most samples the suite could run under sequential testing."""
+    scaffold: str = "suite default"
+    """System prompt, solver and tools: the suite's own unless a task argument says
+    otherwise (the task arguments are recorded in the plan)."""
+
+
+class PlanDeviation(BaseModel):
+    """One way a run differed from the plan it was bound to."""
+
+    model_config = _FROZEN
+
+    kind: Literal[
+        "framework",
+        "model",
+        "seed",
+        "limit",
+        "suite_added",
+        "suite_dropped",
+        "task_args",
+        "task_version",
+        "dataset_digest",
+        "elicitation",
+        "setting",
+        "resumed",
+        "repeated",
+    ]
+    """What differed."""
+    field: str
+    """The plan field (or suite) concerned, e.g. `seed` or `tasks.misuse_refusal`."""
+    planned: Any = None
+    """What the plan said."""
+    actual: Any = None
+    """What the run did."""
+    message: str
+    """The deviation in words."""
+
+
+class PlanBinding(BaseModel):
+    """The pre-registered plan a run was bound to, and how the run kept to it."""
+
+    model_config = _FROZEN
+
+    digest: str = Field(pattern=r"^sha256:[0-9a-f]{64}$")
+    """sha256 of the plan's RFC 8785 canonical JSON."""
+    key_id: str
+    """Key that signed the plan."""
+    created_at: AwareDatetime
+    """When the plan says it was made (the registry's timestamp is what proves it)."""
+    started_at: AwareDatetime
+    """When this run started; a plan registered after this is not pre-registered."""
+    deviations: tuple[PlanDeviation, ...] = ()
+    """Every way the run differed from the plan; empty when it ran exactly the plan."""
+
+
 class SuiteRun(BaseModel):
     """One suite as it ran: where its log is and what its results are comparable with."""
 
@@ -72,6 +149,9 @@ class SuiteRun(BaseModel):
     sandbox: str | None = None
     """Sandbox the suite's tool calls ran in (docker, bubblewrap, local); null for suites
     without tools."""
+    elicitation: Elicitation | None = None
+    """Under which elicitation the suite's evidence was taken; null in reports written
+    before it was recorded."""
 
 
 class RunFailure(BaseModel):
@@ -162,6 +242,9 @@ class Report(BaseModel):
     """Safeguards required before deployment."""
     outstanding_safeguards: tuple[str, ...] = ()
     """Required safeguards not evidenced as in place."""
+    plan: PlanBinding | None = None
+    """The pre-registered plan the run was bound to (`assess --plan`), with every
+    deviation from it; null for a run without a plan."""
 
 
 def report_json_schema() -> dict[str, Any]:

@@ -266,6 +266,16 @@ def render_summary(report: Report, explain: bool = False) -> RenderableType:
     for v in report.thresholds:
         if (line := correction_line(v)) is not None:
             parts.append(Text("Scorer error: " + line, style="magenta"))
+    if report.plan is not None:
+        deviations = report.plan.deviations
+        parts.append(
+            Text(
+                f"Plan: {report.plan.digest}, "
+                + (f"{len(deviations)} deviation(s)" if deviations else "no deviation"),
+                style="yellow" if deviations else "",
+            )
+        )
+        parts.extend(Text(f"  - {d.message}", style="yellow") for d in deviations)
     for suite in report.suites:
         for metric, scored in dict(
             suite.comparability.get("scorer_context") or {}

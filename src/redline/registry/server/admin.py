@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -24,7 +25,8 @@ from redline.registry.server.models import (
     SigningKeyRow,
 )
 from redline.registry.server.security import issue_token
-from redline.reports import PublicKey
+from redline.registry.server.transparency_log import append_log_entry
+from redline.reports import PublicKey, sha256_digest
 
 
 def _now() -> datetime:
@@ -163,7 +165,25 @@ def add_key(session: Session, institute_id: int, public_key: PublicKey) -> str:
             created_at=_now(),
         )
     )
+    log_key_change(session, "key.registered", institute_id, public_key)
     return public_key.key_id
+
+
+def log_key_change(
+    session: Session,
+    kind: Literal["key.registered", "key.revoked"],
+    institute_id: int,
+    public_key: PublicKey,
+) -> None:
+    """Append a key registration or revocation to the transparency log."""
+    slug = session.scalar(select(Institute.slug).where(Institute.id == institute_id))
+    append_log_entry(
+        session,
+        kind,
+        sha256_digest(public_key.raw),
+        institute=slug,
+        ref=public_key.key_id,
+    )
 
 
 def revoke_token(db: Database, token_id: str) -> str:

@@ -19,9 +19,12 @@ from redline.registry.server.routes import (
     health,
     incidents,
     institutes,
+    log,
+    plans,
     reports,
 )
 from redline.registry.server.settings import Settings
+from redline.registry.server.transparency_log import load_log_key
 from redline.registry.server.ui import UI_PREFIX, ui_router
 
 API_PREFIX = "/v1"
@@ -99,11 +102,12 @@ def create_app(
     )
     app.state.db = db
     app.state.settings = settings
+    app.state.log_key = load_log_key(settings.log_key_path)
     # Duplicate suggestions over every incident; rebuilt only when incidents change.
     app.state.incident_index = SuggestionIndex()
     install_error_handlers(app)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (health, institutes, reports, exercises, incidents):
+    for module in (health, institutes, reports, exercises, incidents, log, plans):
         api.include_router(module.router)
     app.include_router(api)
     # The dashboard, over exactly what the caller's token may read (issue 14).

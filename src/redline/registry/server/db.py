@@ -87,6 +87,8 @@ class Database:
         # SQLite has one writer at a time anyway; queueing this process's writers on a
         # lock is fair and prompt, where the busy handler polls with growing sleeps.
         with self._write_lock, _store_errors(), self._writes() as s, s.begin():
+            # Read by `append_log_entry`, which gets only the session.
+            s.info["transparency_log"] = self.settings.transparency_log
             yield s
 
     def migrate(self) -> None:

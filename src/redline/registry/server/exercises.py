@@ -33,6 +33,7 @@ from redline.registry.server.models import (
     ReportRow,
 )
 from redline.registry.server.store import stored_envelopes
+from redline.registry.server.transparency_log import append_log_entry
 from redline.reports import Report, compare_reports
 
 
@@ -190,6 +191,13 @@ def submit(db: Database, caller: Caller, exercise_id: str, report_id: str) -> Ex
         _check_shared(session, report, set(_participants(session, row)) - {caller.id})
         existing = session.get(ExerciseSubmission, (row.seq, caller.id))
         now = datetime.now(UTC)
+        append_log_entry(
+            session,
+            "exercise.submitted",
+            report.assessment_digest,
+            institute=caller.slug,
+            ref=row.id,
+        )
         if existing is None:
             session.add(
                 ExerciseSubmission(

@@ -301,3 +301,46 @@ class IncidentSubmissionRow(Base):
         ForeignKey("institutes.id"), nullable=True
     )
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class LogEntryRow(Base):
+    """One entry of the append-only transparency log, with the tree head after it.
+
+    `leaf` is the entry's RFC 8785 JSON, exactly the bytes hashed into the tree;
+    `root_hash` and `frontier` describe the tree of `leaf_index + 1` entries, so an
+    append reads one row. Rows are never updated or deleted.
+    """
+
+    __tablename__ = "transparency_log"
+
+    leaf_index: Mapped[int] = mapped_column(
+        Integer, primary_key=True, autoincrement=False
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(80), index=True)
+    ref: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
+    leaf: Mapped[str] = mapped_column(Text)
+    leaf_hash: Mapped[str] = mapped_column(String(44))
+    root_hash: Mapped[str] = mapped_column(String(44))
+    frontier: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PlanRow(Base):
+    """A registered pre-registration plan; `envelope` is its canonical JSON as verified.
+
+    `registered_at` is the registry's clock when the plan was stored: the time a
+    report's run start is compared with.
+    """
+
+    __tablename__ = "plans"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    digest: Mapped[str] = mapped_column(String(80), unique=True)
+    institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id"), index=True)
+    key_id: Mapped[str] = mapped_column(String(40))
+    model: Mapped[str] = mapped_column(String(300))
+    framework_id: Mapped[str] = mapped_column(String(200))
+    scope: Mapped[str] = mapped_column(String(16))
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    envelope: Mapped[str] = mapped_column(Text)

@@ -13,11 +13,19 @@ from redline.errors import ConfigError
 _ENV = "REDLINE_REGISTRY_"
 
 
+def _home() -> Path:
+    home = os.environ.get("REDLINE_HOME")
+    return Path(home) if home else Path(platformdirs.user_data_dir("redline"))
+
+
 def default_database_url() -> str:
     """SQLite file in `$REDLINE_HOME` (or the user data dir): one command, no setup."""
-    home = os.environ.get("REDLINE_HOME")
-    base = Path(home) if home else Path(platformdirs.user_data_dir("redline"))
-    return f"sqlite:///{base / 'registry.db'}"
+    return f"sqlite:///{_home() / 'registry.db'}"
+
+
+def default_log_key_path() -> Path:
+    """The registry's transparency-log key: `$REDLINE_HOME/registry-log.key` (0600)."""
+    return _home() / "registry-log.key"
 
 
 class Settings(BaseModel):
@@ -37,6 +45,12 @@ class Settings(BaseModel):
     """Connections kept open to PostgreSQL."""
     migrate: bool = True
     """Bring the database schema up to date when the app starts."""
+    log_key_path: Path = Field(default_factory=default_log_key_path)
+    """Ed25519 key that signs the transparency log's tree heads; made (mode 0600)
+    on first start. Keep it: verifiers pin its public half."""
+    transparency_log: bool = True
+    """Append every publication, submission and key change to the transparency log.
+    Off only to measure the log's cost (`bench/registry.py`)."""
 
     @field_validator("database_url")
     @classmethod

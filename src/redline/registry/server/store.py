@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
+from redline.errors import RegistryError
 from redline.registry._api import (
     MAX_PAGE,
     PublishRequest,
@@ -41,7 +42,18 @@ from redline.registry.server.models import (
     SigningKeyRow,
 )
 from redline.registry.server.paging import fetch_page, make_seq_cursor, seq_cursor
-from redline.reports import canonical_json, redact_envelope, verify_signed_report
+from redline.registry.server.transparency_log import (
+    append_log_entry,
+    find_entry,
+    new_entry_receipt,
+    receipt,
+)
+from redline.reports import (
+    SigningKey,
+    canonical_json,
+    redact_envelope,
+    verify_signed_report,
+)
 
 
 def _iso_only(value: Any) -> Any:
@@ -161,9 +173,16 @@ def _partner_ids(session: Session, caller: Caller, sharing: Sharing) -> list[int
 
 
 def publish(
-    db: Database, caller: Caller, request: PublishRequest, raw: dict[str, Any]
+    db: Database,
+    caller: Caller,
+    request: PublishRequest,
+    raw: dict[str, Any],
+    log_key: SigningKey | None = None,
 ) -> PublishResult:
     """Verify a signed report against the caller's keys and store it.
+
+    The publication is appended to the transparency log in the same transaction;
+    the answer carries its receipt (signed by `log_key`, when given).
 
     Args:
         db: The database.
@@ -171,6 +190,7 @@ def publish(
         request: The validated request.
         raw: The request as JSON data: the signature is checked over it, not over a
             re-serialised model.
+        log_key: The registry's log key, to sign the receipt's tree head.
 
     Raises:
         RegistryError: 422 for an unregistered key or unknown partner, 409 when the
@@ -209,7 +229,8 @@ def publish(
         with db.writer() as session:
             existing = _existing(session, caller, checked.assessment_digest)
             if existing is not None:
-                return _republished(session, existing, request.sharing)
+                result = _republished(session, existing, request.sharing)
+                return _with_receipt(session, log_key, result)
             partner_ids = _partner_ids(session, caller, request.sharing)
             row = ReportRow(
                 id="rpt_" + secrets.token_hex(8),
@@ -243,15 +264,45 @@ def publish(
                     ),
                 )
             session.add_all(seen.values())
+            entry = append_log_entry(
+                session,
+                "report.published",
+                checked.assessment_digest,
+                institute=caller.slug,
+                ref=row.id,
+            )
             session.flush()
-            return PublishResult(report=_summaries(session, [row])[0], created=True)
+            return PublishResult(
+                report=_summaries(session, [row])[0],
+                created=True,
+                log=None
+                if entry is None or log_key is None
+                else new_entry_receipt(session, log_key, entry),
+            )
     except IntegrityError:
         # Lost a race with an identical publish: answer as the winner stored it.
         with db.reader() as session:
             existing = _existing(session, caller, checked.assessment_digest)
             if existing is None:
                 raise
-            return _republished(session, existing, request.sharing)
+            result = _republished(session, existing, request.sharing)
+            return _with_receipt(session, log_key, result)
+
+
+def _with_receipt(
+    session: Session, log_key: SigningKey | None, result: PublishResult
+) -> PublishResult:
+    # A retried publish gets the receipt of the entry its first publish made.
+    if log_key is None or not session.info.get("transparency_log", True):
+        return result
+    report = result.report
+    try:
+        index = find_entry(
+            session, report.assessment_digest, "report.published", ref=report.id
+        )
+    except RegistryError:
+        return result  # published before the log existed
+    return result.model_copy(update={"log": receipt(session, log_key, index)})
 
 
 def _existing(session: Session, caller: Caller, digest: str) -> ReportRow | None:

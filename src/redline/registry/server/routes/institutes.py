@@ -23,7 +23,7 @@ from redline.registry._api import (
     KeyRegistration,
     RegisteredKey,
 )
-from redline.registry.server.admin import add_key
+from redline.registry.server.admin import add_key, log_key_change
 from redline.registry.server.deps import DB, KeyManager, RequiredCaller
 from redline.registry.server.errors import http_error
 from redline.registry.server.models import Institute, KeyChallengeRow, SigningKeyRow
@@ -174,3 +174,6 @@ def revoke_key(
             raise http_error(404, f"you have no key {key_id}")
         if row.revoked_at is None:
             row.revoked_at = datetime.now(UTC)
+            log_key_change(
+                session, "key.revoked", caller.id, PublicKey.from_b64(row.public_key)
+            )

@@ -44,13 +44,14 @@ def publish_report(
     body: PublishRequest,
     raw: Annotated[Any, Depends(_raw_json)],
     response: Response,
+    request: Request,
 ) -> PublishResult:
     """Publish a signed report; it must verify against one of the caller's keys.
 
     Publishing the same assessment again with the same sharing answers 200 with the
     stored report, so a client may safely retry after a lost answer.
     """
-    result = store.publish(db, caller, body, raw)
+    result = store.publish(db, caller, body, raw, log_key=request.app.state.log_key)
     if not result.created:
         response.status_code = status.HTTP_200_OK
     return result
