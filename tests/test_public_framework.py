@@ -98,7 +98,9 @@ def test_a_missing_benchmark_is_named_and_counts_as_no_evidence(tmp_path: Path) 
     assert len(missing) == 7
     assert any(
         "strongreject/strongreject_dataset.csv does not exist: put "
-        "strongreject_dataset.csv from alexandrasouly/strongreject there" in line
+        "strongreject_dataset.csv from alexandrasouly/strongreject (its "
+        "strongreject_dataset/ folder at commit 3432b2d696b428f242bd507df96d80f686571d5e) "
+        "there" in line
         for line in missing
     )
     for line in missing:

@@ -13,6 +13,7 @@ from redline._version import __version__
 
 if TYPE_CHECKING:
     from redline.assess import AssessOptions, assess, build_plan
+    from redline.campaign import CampaignOptions, run_campaign
     from redline.errors import (
         ConfigError,
         FrameworkError,
@@ -40,6 +41,8 @@ _EXPORTS = {
     "AssessOptions": "redline.assess",
     "assess": "redline.assess",
     "build_plan": "redline.assess",
+    "CampaignOptions": "redline.campaign",
+    "run_campaign": "redline.campaign",
     "ConfigError": "redline.errors",
     "FrameworkError": "redline.errors",
     "InputError": "redline.errors",
@@ -61,6 +64,7 @@ _EXPORTS = {
 
 __all__ = [
     "AssessOptions",
+    "CampaignOptions",
     "ConfigError",
     "Decision",
     "Evidence",
@@ -81,6 +85,7 @@ __all__ = [
     "classify_refusals",
     "load_framework",
     "load_report",
+    "run_campaign",
 ]
 
 

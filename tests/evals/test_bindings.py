@@ -222,7 +222,8 @@ def test_redline_public_names_each_missing_file_and_its_hub_id(tmp_path: Path) -
     )  # StrongREJECT, HarmBench, XSTest, WMDP x3, TruthfulQA, BBQ
     wmdp = next(line for line in missing if "wmdp/bio.json" in line)
     assert f"{tmp_path}/wmdp/bio.json does not exist" in wmdp
-    assert "cais/wmdp@<revision>:wmdp-bio" in wmdp
+    # The revision inspect_evals 0.26.0 pins (inspect_evals/wmdp/wmdp.py).
+    assert "cais/wmdp@7125571f22f032c56415e7980f48d877dd830ff8:wmdp-bio" in wmdp
     assert "field 'thresholds.2.rules.0.args.dataset_path'" in wmdp
 
 

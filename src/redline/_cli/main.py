@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.text import Text
 
 from redline._cli.assess import assess_command
+from redline._cli.campaign import campaign_command
 from redline._cli.common import (
     EXIT_BAD_INPUT,
     EXIT_ERROR,
@@ -94,6 +95,7 @@ def cli(ctx: click.Context, debug: bool) -> None:  # noqa: ARG001 (read by _fail
 
 
 cli.add_command(assess_command)
+cli.add_command(campaign_command)
 cli.add_command(compare_command)
 cli.add_command(econ_group)
 cli.add_command(exercise_group)

@@ -25,6 +25,7 @@ from redline.evals._evidence import (
     comparability_key,
     dataset_digest,
 )
+from redline.evals._garak import GARAK_REPORT, garak_logs
 from redline.evals._importers import LM_EVAL_SAMPLES, lm_eval_log
 
 # Files that sit beside logs in Inspect and Redline folders and are not logs.
@@ -57,20 +58,24 @@ def _sha256(path: Path) -> str:
     return "sha256:" + digest.hexdigest()
 
 
-def _read(path: Path) -> LogFile | None:
+def _read(path: Path) -> list[LogFile]:
+    """The logs a file holds: one, or one per probe of a garak report; none for data."""
     if path.suffix == ".jsonl":
-        if LM_EVAL_SAMPLES.match(path.name) is None:
-            return None  # data beside the logs, not results
-        return LogFile(path, _sha256(path), lm_eval_log(path))
+        if LM_EVAL_SAMPLES.match(path.name) is not None:
+            return [LogFile(path, _sha256(path), lm_eval_log(path))]
+        if GARAK_REPORT.match(path.name) is not None:
+            digest = _sha256(path)
+            return [LogFile(path, digest, log) for log in garak_logs(path)]
+        return []  # data beside the logs, not results
     if path.suffix == ".json":
         try:
             head = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeError, json.JSONDecodeError) as exc:
             if path.name in _NOT_LOGS:
-                return None
+                return []
             raise ConfigError(f"{path}: not a readable Inspect log: {exc}") from None
         if not isinstance(head, dict) or "eval" not in head:
-            return None  # an index or manifest beside the logs
+            return []  # an index or manifest beside the logs
     try:
         log = read_eval_log(str(path))
     except (ValidationError, ValueError, KeyError, OSError, zipfile.BadZipFile) as exc:
@@ -83,7 +88,7 @@ def _read(path: Path) -> LogFile | None:
         raise ConfigError(
             f"{path}: not a readable Inspect log: {type(exc).__name__}"
         ) from None
-    return LogFile(path, _sha256(path), log)
+    return [LogFile(path, _sha256(path), log)]
 
 
 def read_log_dirs(dirs: list[Path]) -> list[LogFile]:
@@ -99,11 +104,11 @@ def read_log_dirs(dirs: list[Path]) -> list[LogFile]:
         files += [
             p for p in folder.rglob("*") if p.suffix in (".eval", ".json", ".jsonl")
         ]
-    logs = [log for path in sorted(set(files)) if (log := _read(path)) is not None]
+    logs = [log for path in sorted(set(files)) for log in _read(path)]
     if not logs:
         raise ConfigError(
-            f"--from-logs {', '.join(map(str, dirs))}: no Inspect logs (.eval or .json) "
-            "or lm-eval samples files found"
+            f"--from-logs {', '.join(map(str, dirs))}: no Inspect logs (.eval or .json), "
+            "lm-eval samples files or garak reports found"
         )
     return logs
 

@@ -23,7 +23,7 @@ from inspect_ai.scorer import Score
 
 from redline.errors import ConfigError
 
-IMPORTED_PREFIXES = ("lm_eval/",)
+IMPORTED_PREFIXES = ("lm_eval/", "garak/")
 """Task names of evidence that other harnesses ran: read with --from-logs, never run."""
 LM_EVAL_SAMPLES = re.compile(
     r"^samples_(?P<task>.+)_(?P<date>\d{4}-\d{2}-\d{2}T[\d\-.]+)\.jsonl$"
@@ -31,7 +31,7 @@ LM_EVAL_SAMPLES = re.compile(
 _REQUIRED = ("doc_id", "target", "metrics")
 
 
-def _json_lines(path: Path) -> list[tuple[int, dict[str, Any]]]:
+def json_lines(path: Path) -> list[tuple[int, dict[str, Any]]]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeError) as exc:
@@ -88,7 +88,7 @@ def lm_eval_log(path: Path) -> EvalLog:
             f"{path}: not an lm-eval samples file (expected samples_<task>_<date>.jsonl)"
         )
     task, date = match.group("task"), match.group("date")
-    rows = _json_lines(path)
+    rows = json_lines(path)
     if not rows:
         raise ConfigError(f"{path}: no samples")
     results = _results_beside(path, date)

@@ -162,9 +162,17 @@ def load_source(
     return read_records(dataset_path, converters[source])
 
 
+# Hub revisions are the ones inspect_evals 0.26.0 pins for the same datasets:
+# cais/wmdp in inspect_evals/wmdp/wmdp.py (WMDP_DATASET_REVISION), walledai/XSTest in
+# inspect_evals/xstest/xstest.py (XSTEST_DATASET_REVISION), truthfulqa/truthful_qa in
+# inspect_evals/truthfulqa/truthfulqa.py (TRUTHFULQA_DATASET_REVISION), heegyu/bbq in
+# inspect_evals/bbq/bbq.py (BBQ_DATASET_REVISION; a script dataset there). The StrongREJECT
+# commit is the one inspect_evals/strong_reject/strong_reject.py pins on GitHub. No
+# pinned revision was found for the others: they still say `<revision>`.
 PUBLISHED_FILES: dict[str, tuple[str, str]] = {
     "strongreject": (
-        "strongreject_dataset.csv from alexandrasouly/strongreject",
+        "strongreject_dataset.csv from alexandrasouly/strongreject (its "
+        "strongreject_dataset/ folder at commit 3432b2d696b428f242bd507df96d80f686571d5e)",
         "walledai/StrongREJECT@<revision>",
     ),
     "harmbench": (
@@ -189,17 +197,21 @@ PUBLISHED_FILES: dict[str, tuple[str, str]] = {
     ),
     "xstest": (
         "xstest_prompts.csv from paul-rottger/xstest",
-        "walledai/XSTest@<revision>",
+        "walledai/XSTest@f1d713187c61b6ae64e602d74f0b3d812cc2e8e8",
     ),
     "wmdp": (
         "the WMDP split as JSON records (question, choices, answer)",
-        "cais/wmdp@<revision>:wmdp-bio (or wmdp-chem, wmdp-cyber)",
+        "cais/wmdp@7125571f22f032c56415e7980f48d877dd830ff8:wmdp-bio (or wmdp-chem, "
+        "wmdp-cyber)",
     ),
     "truthfulqa": (
         "TruthfulQA.csv from sylinrl/TruthfulQA",
-        "truthfulqa/truthful_qa@<revision>:generation",
+        "truthfulqa/truthful_qa@741b8276f2d1982aa3d5b832d3ee81ed3b896490:generation",
     ),
-    "bbq": ("data/<Category>.jsonl from nyu-mll/BBQ", "heegyu/bbq@<revision>"),
+    "bbq": (
+        "data/<Category>.jsonl from nyu-mll/BBQ",
+        "heegyu/bbq@5d6faae52070aa5eb71b46d1c0723d3ba7930209",
+    ),
 }
 """Source -> (the published file a local `dataset_path` holds, the hub id it can
 come from instead, with its revision to pin): named when a local file is missing."""
