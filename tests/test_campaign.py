@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
-import types
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -21,9 +18,8 @@ from helpers.frameworks import write_single_threshold_framework
 from helpers.llama_server import LlamaServer, free_port
 from redline._cli.common import EXIT_MODEL_UNAVAILABLE
 from redline._cli.main import cli
-from redline.assess import AssessOptions, assess
 from redline.campaign import folder_name
-from redline.reports import Report, decision_label, load_report
+from redline.reports import decision_label, load_report
 
 SERVED = "openai-api/llama/smollm2"
 
@@ -155,54 +151,6 @@ def test_bad_input_is_refused_before_anything_runs(
         assert expected in " ".join(stderr.split())
         assert "Traceback" not in stderr
         assert not (tmp_path / "runs").exists()
-
-
-def test_ray_without_the_runner_is_one_clear_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    # A Redline without the scale-out runner: its import fails, as it does where
-    # `redline.scale` is not installed.
-    monkeypatch.setitem(sys.modules, "redline.scale", None)
-    lenient, _ = _frameworks(tmp_path)
-    args = ["--model", "redline/local", "--framework", str(lenient), "--ray", "auto"]
-    code, _, stderr = _campaign(tmp_path, *args)
-    assert code == 2
-    assert "--ray auto: Ray runner not installed" in " ".join(stderr.split())
-    assert not (tmp_path / "runs").exists()
-
-
-def test_ray_hands_each_pair_to_the_scale_out_runner(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # The Ray runner's own tests run it on a real cluster; this pins the contract a
-    # campaign relies on: one call per pair, with the pair's options and the address.
-    monkeypatch.chdir(tmp_path)
-    lenient, _ = _frameworks(tmp_path)
-    calls: list[tuple[str, str, str | None, int | None]] = []
-
-    @dataclass(frozen=True)
-    class RayOptions:
-        address: str | None = None
-        shards: int | None = None
-
-    def run_assessment_on_ray(options: AssessOptions, ray: RayOptions) -> Report:
-        calls.append(
-            (options.run.model, str(options.framework), ray.address, ray.shards)
-        )
-        return assess(options)
-
-    scale = types.ModuleType("redline.scale")
-    scale.__dict__.update(
-        RayOptions=RayOptions, run_assessment_on_ray=run_assessment_on_ray
-    )
-    monkeypatch.setitem(sys.modules, "redline.scale", scale)
-    args = ["--model", "redline/local", "--framework", str(lenient), "--limit", "1"]
-    code, stdout, stderr = _campaign(
-        tmp_path, *args, "--ray", "ray://head:10001", "--ray-shards", "3"
-    )
-    assert code == 0, stdout + stderr
-    assert calls == [("redline/local", str(lenient), "ray://head:10001", 3)]
 
 
 def test_a_folder_of_another_campaign_is_refused(

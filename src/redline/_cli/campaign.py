@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
 import sys
 from pathlib import Path
@@ -32,27 +31,18 @@ _DECISION_STYLE = {
 
 
 def _runner(address: str | None, shards: int | None) -> Runner:
-    """`assess` here, or the scale-out runner on Ray, looked up only when asked for."""
+    """`assess` here, or the scale-out runner on Ray when `--ray` is given."""
     from redline.assess import assess
 
     if address is None:
         return assess
-    from redline.errors import ConfigError
+    # Imported only when asked for: it is the one path that needs `redline[ray]`.
+    from redline.scale import RayOptions, run_assessment_on_ray
 
-    where = f"--ray {address}".rstrip()
-    try:
-        scale = importlib.import_module("redline.scale")
-        ray_options = scale.RayOptions(address=address or None, shards=shards)
-        on_ray = scale.run_assessment_on_ray
-    except (ImportError, AttributeError):
-        raise ConfigError(
-            f"{where}: Ray runner not installed (this Redline has no redline.scale); "
-            "run without --ray, or install one with it: pip install 'redline[ray]'"
-        ) from None
+    ray_options = RayOptions(address=address or None, shards=shards)
 
     def run(options: AssessOptions) -> Report:
-        report: Report = on_ray(options, ray_options)
-        return report
+        return run_assessment_on_ray(options, ray_options)
 
     return run
 
