@@ -24,10 +24,16 @@ from redline.reports._keys import (
     write_key_pair,
 )
 from redline.reports._redact import (
+    CURRENT_FORM,
+    LEGACY_FORM,
+    SignedForm,
     assessment_digest,
     check_content_digests,
+    has_salted_digests,
     is_redacted,
+    is_redacted_data,
     prove_same_assessment,
+    reason_code,
     redact_report,
     redacted_data,
 )
@@ -69,6 +75,8 @@ from redline.reports._terminal import (
 )
 
 __all__ = [
+    "CURRENT_FORM",
+    "LEGACY_FORM",
     "PASSPHRASE_ENV",
     "PRIVATE_KEY_SUFFIX",
     "PUBLIC_KEY_SUFFIX",
@@ -85,6 +93,7 @@ __all__ = [
     "ReportSignature",
     "RunFailure",
     "RunInfo",
+    "SignedForm",
     "SignedReport",
     "SigningKey",
     "SuiteRun",
@@ -97,8 +106,10 @@ __all__ = [
     "compare_reports",
     "decision_label",
     "format_estimate",
+    "has_salted_digests",
     "is_encrypted_key_file",
     "is_redacted",
+    "is_redacted_data",
     "key_id_of",
     "keys_dir",
     "load_public_key",
@@ -108,6 +119,7 @@ __all__ = [
     "prove_same_assessment",
     "read_json_file",
     "read_report_file",
+    "reason_code",
     "redact_envelope",
     "redact_report",
     "redacted_data",
