@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,6 @@ class EmbeddedRun:
     """The run folder; others may assess more frameworks in it, reusing its logs."""
     report: dict[str, Any]
     """The reference framework's report as the run wrote it (a copy, before others)."""
-    seconds: float
 
 
 def assess(
@@ -46,8 +44,7 @@ def assess(
 def embedded_reference_run(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedRun:
     """The reference framework assessed on the embedded model, every suite at LIMIT."""
     out = tmp_path_factory.mktemp("embedded") / "run"
-    started = time.monotonic()
     result = assess(out, "redline-reference")
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    return EmbeddedRun(out, report, time.monotonic() - started)
+    return EmbeddedRun(out, report)
