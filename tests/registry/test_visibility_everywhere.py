@@ -12,6 +12,7 @@ import json
 
 import pytest
 from _registry_world import World
+from fastapi.routing import APIRoute
 from test_exercises import _spec, with_scores
 
 from redline.registry import Scope, Sharing
@@ -125,3 +126,74 @@ def test_narrowing_to_private_withholds_it_from_every_other_participant(
         assert all(MARKER not in text for _, _, text in answers)
         with world.client(slug) as client:
             assert client.agreement(exercise_id).withheld == ("aisi-a",)
+
+
+# The dashboard's /ui pages are HTML, not API, so they are kept out of the OpenAPI spec
+# (include_in_schema=False); this walk covers them instead, checked against the UI
+# router's own routes. Routes not derived from reports, and why:
+UI_NOT_REPORT_DERIVED = {
+    "/static/plotly.min.js": "a file of the plotly wheel",
+    "/static/{name}": "the UI's own CSS and JavaScript",
+    "/incidents": "incidents have their own scopes, tested in tests/view and the incident tests",
+    "/incidents/{ref}": "as /incidents",
+    "/login": "the token form",
+}
+
+
+def _ui_walk(
+    world: World, caller: str, exercise_id: str, report_id: str, model: str
+) -> tuple[set[str], list[tuple[str, int, str]]]:
+    """Every report-derived /ui page, as (path template, status, body text)."""
+    with world.client(caller) as client:
+        own = next(r.id for r in client.reports() if r.institute == caller)
+    calls = {
+        "/": [{}, {"model": model}],
+        "/reports/{entry_id}": [None],
+        "/compare": [{"id": [report_id, own]}],
+        "/history": [{}, {"model": model}],
+        "/exercises": [None],
+        "/exercises/{exercise_id}": [None],
+    }
+    out = []
+    with world.http(caller) as http:
+        for template, variants in calls.items():
+            path = "/ui" + template.format(exercise_id=exercise_id, entry_id=report_id)
+            for params in variants:
+                r = http.get(path, params=params)
+                out.append((template, r.status_code, r.text))
+    return set(calls), out
+
+
+def test_a_narrowed_report_leaves_every_dashboard_page_of_those_it_left(
+    narrowed, report_data
+) -> None:
+    from redline.registry.server.ui import ui_router
+
+    world, exercise_id, report_id = narrowed
+    walked, answers = _ui_walk(
+        world, "aisi-b", exercise_id, report_id, report_data()["model"]
+    )
+    with world.http("aisi-b") as http:
+        api = {
+            "/exercises": http.get("/v1/exercises").text,
+            "/exercises/{exercise_id}": http.get(f"/v1/exercises/{exercise_id}").text,
+        }
+    routes = {
+        route.path
+        for route in ui_router(world.db).routes
+        if isinstance(route, APIRoute) and "GET" in route.methods
+    }
+    assert walked == routes - set(UI_NOT_REPORT_DERIVED)
+    for template, status, text in answers:
+        assert MARKER not in text, template
+        if template in ("/reports/{entry_id}", "/compare"):
+            # Refused as the API refuses it; the page only repeats the id asked for.
+            assert status == 404, (template, text[:500])
+        elif template.startswith("/exercises"):
+            # An exercise lists every submission by report id, as the API does; the
+            # report behind it stays refused (above) and its content absent.
+            assert status == 200, (template, text[:500])
+            assert (report_id in text) <= (report_id in api[template]), template
+        else:
+            assert status == 200, (template, text[:500])
+            assert report_id not in text, template

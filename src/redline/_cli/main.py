@@ -30,6 +30,7 @@ from redline._cli.report import report_group
 from redline._cli.reports_list import reports_group
 from redline._cli.scorer import scorer_group
 from redline._cli.suites import suites_command
+from redline._cli.view import view_command
 from redline._version import __version__
 from redline.errors import InputError, RedlineError, RegistryError
 
@@ -104,6 +105,7 @@ cli.add_command(report_group)
 cli.add_command(reports_group)
 cli.add_command(scorer_group)
 cli.add_command(suites_command)
+cli.add_command(view_command)
 
 
 def main() -> None:

@@ -56,7 +56,13 @@ from redline.econ._onet import (
 from redline.econ._output import write_index
 from redline.econ._pii import PiiScrubber, ScrubResult, scrub_pii
 from redline.econ._pipeline import ProgressSink, build_index
-from redline.econ._release import Release, load_release, release_modes, release_shares
+from redline.econ._release import (
+    TASK_SHARE_FILES,
+    Release,
+    load_release,
+    release_modes,
+    release_shares,
+)
 from redline.econ._retriever import LexicalRetriever, RetrieverConfig, rank_occupations
 
 __all__ = [
@@ -67,6 +73,7 @@ __all__ = [
     "LEVELS",
     "MODE_DESCRIPTIONS",
     "SOC_MAJOR_GROUPS",
+    "TASK_SHARE_FILES",
     "Assignment",
     "Comparison",
     "ComparisonRow",

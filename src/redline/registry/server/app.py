@@ -22,6 +22,7 @@ from redline.registry.server.routes import (
     reports,
 )
 from redline.registry.server.settings import Settings
+from redline.registry.server.ui import UI_PREFIX, ui_router
 
 API_PREFIX = "/v1"
 
@@ -105,5 +106,7 @@ def create_app(
     for module in (health, institutes, reports, exercises, incidents):
         api.include_router(module.router)
     app.include_router(api)
+    # The dashboard, over exactly what the caller's token may read (issue 14).
+    app.include_router(ui_router(db), prefix=UI_PREFIX)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app
