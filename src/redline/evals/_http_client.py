@@ -27,8 +27,10 @@ async def _gateway_page_as_bad_gateway(response: httpx2.Response) -> None:
     """Turn a 200 whose JSON-labelled body is not JSON into a 502, before the SDK reads it."""
     if response.status_code != httpx2.codes.OK:
         return
-    if "json" not in response.headers.get("content-type", "").lower():
-        # Streams (text/event-stream) and other bodies are the SDK's to judge.
+    media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        # Streams (text/event-stream), JSON Lines (batch files) and other bodies are
+        # the SDK's to judge.
         return
     body = await response.aread()
     try:
