@@ -1,32 +1,43 @@
 """Wall-clock time of a full `redline assess` on the embedded model, against raw llama.cpp.
 
 The baseline replays, in one process and one after another, every model call the
-assessment made (read back from its Inspect logs) straight into llama-cpp-python. The
-ratio is Redline's and Inspect's overhead on top of the model's own compute, measured
-in the same run on the same machine.
+assessment made (read back from its Inspect logs) straight into llama-cpp-python, with
+the threads Redline's embedded model uses by default. The ratio is Redline's and
+Inspect's overhead on top of the model's own compute, measured in the same run on the
+same machine.
 
-It also prints where the difference goes, each part measured in the same run: process
-start and imports (a fresh interpreter importing what `assess` imports, including
-Inspect's entry points), model load, and the remainder per model call (Inspect's
-per-sample logging, scoring, monitors, the event loop beside llama.cpp's threads).
-On a shared machine absolute seconds are noisy; compare the ratios.
+With `--baseline-ref REF` (e.g. `main`) the same assessment first runs on that commit's
+code, from a temporary git worktree, so before and after come from the same run; on a
+shared machine absolute seconds are noisy, so compare the ratios.
 
-Usage: python bench/assess_time.py [--limit N]
+It also prints where the assessment's time goes, each part measured in the same run:
+process start and imports (a fresh interpreter importing what `assess` imports,
+including Inspect's entry points), model load, the model calls as timed inside the
+assessment (against the same calls raw: the difference is contention with the Python
+side), and the remainder per model call (Inspect's per-sample logging, scoring,
+monitors, the event loop).
+
+Usage: python bench/assess_time.py [--limit N] [--baseline-ref REF]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from inspect_ai.event import ModelEvent
 from inspect_ai.log import list_eval_logs, read_eval_log
 
-from redline.evals._local_model import default_gguf_path
+from redline.evals._local_model import default_gguf_path, default_threads
+
+CHECKOUT = Path(__file__).resolve().parents[1]
 
 # What `redline assess` imports before its first model call; Inspect loads every installed
 # package's entry points (inspect_evals among them) when it resolves a task or model.
@@ -36,6 +47,58 @@ _IMPORTS = (
 )
 
 
+@dataclass
+class Run:
+    """One `redline assess` and the model calls it made."""
+
+    seconds: float
+    requests: list[dict[str, Any]]
+    call_seconds: float
+    """The model calls' own time, as Inspect timed them inside the assessment."""
+
+
+def _env(source: Path) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(source)}
+
+
+def _assess(source: Path, out: Path, limit: int | None) -> Run:
+    command = [sys.executable, "-m", "redline._cli.main", "assess"]
+    command += ["--out", str(out), "--display", "none"]
+    if limit:
+        command += ["--limit", str(limit)]
+    started = time.perf_counter()
+    # The exit code is the decision (a gate), not a failure: only a missing report is.
+    subprocess.run(command, env=_env(source), stdout=subprocess.DEVNULL)
+    seconds = time.perf_counter() - started
+    if not (out / "report.json").is_file():
+        raise SystemExit(f"no report from the assessment in {out}")
+    requests: list[dict[str, Any]] = []
+    call_seconds = 0.0
+    for info in list_eval_logs(str(out / "logs")):
+        for sample in read_eval_log(info).samples or []:
+            for event in sample.events:
+                if isinstance(event, ModelEvent) and event.call is not None:
+                    requests.append(event.call.request)
+                    call_seconds += event.call.time or event.working_time or 0.0
+    return Run(seconds, requests, call_seconds)
+
+
+def _baseline(ref: str, tmp: Path, limit: int | None) -> Run:
+    tree = tmp / "baseline"
+    subprocess.run(
+        ["git", "-C", str(CHECKOUT), "worktree", "add", "--detach", str(tree), ref],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        return _assess(tree / "src", tmp / "baseline-run", limit)
+    finally:
+        subprocess.run(
+            ["git", "-C", str(CHECKOUT), "worktree", "remove", "--force", str(tree)],
+            check=True,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -43,61 +106,71 @@ def main() -> None:
     parser.add_argument(
         "--limit", type=int, default=None, help="samples per suite (default: all)"
     )
+    parser.add_argument(
+        "--baseline-ref",
+        default=None,
+        help="git commit whose code runs the same assessment first, e.g. main",
+    )
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "run"
-        command = [
-            sys.executable,
-            "-m",
-            "redline._cli.main",
-            "assess",
-            "--out",
-            str(out),
-            "--display",
-            "none",
-        ]
-        if args.limit:
-            command += ["--limit", str(args.limit)]
-        started = time.perf_counter()
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-        assess_seconds = time.perf_counter() - started
-
-        requests = []
-        for info in list_eval_logs(str(out / "logs")):
-            for sample in read_eval_log(info).samples or []:
-                requests += [
-                    e.call.request
-                    for e in sample.events
-                    if isinstance(e, ModelEvent) and e.call is not None
-                ]
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        before = (
+            _baseline(args.baseline_ref, tmp, args.limit) if args.baseline_ref else None
+        )
+        after = _assess(CHECKOUT / "src", tmp / "run", args.limit)
 
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", _IMPORTS], check=True)
+    subprocess.run(
+        [sys.executable, "-c", _IMPORTS], env=_env(CHECKOUT / "src"), check=True
+    )
     import_seconds = time.perf_counter() - started
 
     from llama_cpp import Llama
 
+    threads = default_threads()
     started = time.perf_counter()
-    llama = Llama(model_path=str(default_gguf_path()), n_ctx=4096, verbose=False)
+    llama = Llama(
+        model_path=str(default_gguf_path()),
+        n_ctx=4096,
+        n_threads=threads,
+        n_threads_batch=threads,
+        verbose=False,
+    )
     load_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    for request in requests:
+    for request in after.requests:
         llama.reset()
         llama.create_chat_completion(**request)
     raw_seconds = time.perf_counter() - started
+    llama.close()
 
-    print(f"model calls replayed:            {len(requests)}")
-    print(f"redline assess (wall, all in):   {assess_seconds:7.1f} s")
-    print(f"raw llama.cpp, same calls:       {raw_seconds:7.1f} s")
-    print(f"ratio assess / raw model:        {assess_seconds / raw_seconds:7.2f}")
-    remainder = assess_seconds - raw_seconds - import_seconds - load_seconds
-    print("where the difference goes:")
-    print(f"  process start and imports:     {import_seconds:7.1f} s")
-    print(f"  model load:                    {load_seconds:7.1f} s")
-    print(f"  the rest, all in:              {remainder:7.1f} s")
-    if requests:
-        print(f"  the rest, per model call:      {remainder / len(requests):7.3f} s")
+    calls = len(after.requests)
+    print(f"cpus: {os.cpu_count()}  llama.cpp threads: {threads}  limit: {args.limit}")
+    print(f"model calls replayed:              {calls}")
+    print(f"raw llama.cpp, same calls:         {raw_seconds:7.1f} s")
+    print(f"redline assess (wall, all in):     {after.seconds:7.1f} s")
+    print(f"ratio assess / raw model:          {after.seconds / raw_seconds:7.2f}")
+    if before is not None:
+        print(
+            f"baseline {args.baseline_ref} assess (wall):     {before.seconds:7.1f} s"
+        )
+        print(f"  its model calls:                 {len(before.requests)}")
+        print(f"  ratio baseline / raw model:      {before.seconds / raw_seconds:7.2f}")
+        print(
+            f"  ratio baseline / this assess:    {before.seconds / after.seconds:7.2f}"
+        )
+    remainder = after.seconds - import_seconds - load_seconds - after.call_seconds
+    print("where this assessment's time goes:")
+    print(f"  process start and imports:       {import_seconds:7.1f} s")
+    print(f"  model load:                      {load_seconds:7.1f} s")
+    print(f"  model calls inside assess:       {after.call_seconds:7.1f} s")
+    print(
+        f"    of which beyond raw llama.cpp: {after.call_seconds - raw_seconds:7.1f} s"
+    )
+    print(f"  the rest, all in:                {remainder:7.1f} s")
+    if calls:
+        print(f"  the rest, per model call:        {remainder / calls:7.3f} s")
 
 
 if __name__ == "__main__":

@@ -57,6 +57,9 @@ from redline.reports import (
 
 MANIFEST = "run.json"
 
+TaskRunner = Callable[..., tuple[bool, list[tuple[TaskRun, EvalLog]]]]
+"""Runs bound tasks into a log folder: `redline.evals.run_tasks` or a scale-out twin."""
+
 
 @dataclass(frozen=True)
 class PlanItem:
@@ -344,11 +347,15 @@ def _write(report: Report, out: Path) -> None:
         raise ConfigError(f"cannot write run folder {out}: {exc}") from None
 
 
-def assess(options: AssessOptions = AssessOptions()) -> Report:
+def assess(
+    options: AssessOptions = AssessOptions(), runner: TaskRunner = run_tasks
+) -> Report:
     """Run a whole assessment and write `report.json` and `report.html` in the run folder.
 
     With `options.from_logs`, no model is loaded or called: the evidence is read
-    from the Inspect logs in those folders.
+    from the Inspect logs in those folders. `runner` runs the suites (`run_tasks`'s
+    signature): a scale-out runner (`redline.scale`) changes where samples run,
+    nothing else.
     """
     source = load_framework_source(options.framework)
     framework = source.framework
@@ -378,7 +385,7 @@ def assess(options: AssessOptions = AssessOptions()) -> Report:
         )
     # Logs are evidence about the model, not about a framework: the same logs serve
     # any framework that reads these tasks, so the framework is not part of the run.
-    complete, ran = run_tasks(
+    complete, ran = runner(
         runs, log_dir, run_options, framework=framework, on_ready=write_manifest
     )
     logs = [log for _, log in ran]
@@ -476,6 +483,7 @@ def _smoke_run(limit: int | None, logs: list[EvalLog]) -> bool:
 
 __all__ = [
     "AssessOptions",
+    "TaskRunner",
     "PlanItem",
     "assess",
     "build_plan",

@@ -12,6 +12,7 @@ RedlineError
 │   ├── IncidentImportError  an incident snapshot that cannot be read (missing file, wrong header)
 │   └── SignatureError    a signature or key that is missing, malformed or does not verify
 ├── PrerequisiteError     something the environment lacks (a package, a model file)
+├── ClusterError          the Ray cluster cannot be reached, or failed mid-run
 ├── RegistryError         the registry refused a request or cannot be reached (status, request)
 └── StoreError            storage failed: the database is unreachable or refused a write
 ```
@@ -20,6 +21,7 @@ RedlineError
 from __future__ import annotations
 
 __all__ = [
+    "ClusterError",
     "ConfigError",
     "FrameworkError",
     "IncidentImportError",
@@ -63,6 +65,13 @@ class IncidentImportError(InputError):
 
 class PrerequisiteError(RedlineError):
     """Something the environment lacks, such as an optional package or a model file."""
+
+
+class ClusterError(RedlineError):
+    """The Ray cluster a run was sent to cannot be reached, or failed mid-run.
+
+    Nothing flushed is lost: re-running the same command resumes.
+    """
 
 
 class SignatureError(InputError):

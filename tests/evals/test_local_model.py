@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import time
 from pathlib import Path
@@ -17,6 +18,7 @@ from redline.evals._local_model import (
     LocalModelAPI,
     _load,
     default_gguf_path,
+    default_threads,
     parse_tool_calls,
     resolve_gguf_path,
 )
@@ -146,6 +148,19 @@ def test_model_is_loaded_once_per_process() -> None:
     assert api._model is _load(path, 4096, None)
 
 
+def test_llama_threads_leave_a_core_to_the_python_side() -> None:
+    cores = os.sched_getaffinity(0)
+    try:
+        os.sched_setaffinity(0, {min(cores)})
+        assert default_threads() == 1
+    finally:
+        os.sched_setaffinity(0, cores)
+    assert 1 <= default_threads() <= max(1, len(cores) - 1)
+    # Another context size is another load, made with the default threads.
+    llama = LocalModelAPI("local", n_ctx=2048)._model.llama
+    assert llama.n_threads == llama.n_threads_batch == default_threads()
+
+
 def test_any_gguf_path_is_accepted(tmp_path: Path) -> None:
     link = tmp_path / "copy-free-link.gguf"
     link.symlink_to(default_gguf_path())
@@ -181,3 +196,18 @@ def test_tool_calls_are_parsed_from_generated_text() -> None:
     )
     assert calls == []
     assert "rm_rf" in prose
+
+
+def test_model_call_records_the_time_spent_in_llama_cpp() -> None:
+    api = LocalModelAPI("local")
+    started = time.perf_counter()
+    _, call = asyncio.run(
+        api.generate(
+            [ChatMessageUser(content="Say hello.")],
+            [],
+            "none",
+            GenerateConfig(max_tokens=4),
+        )
+    )
+    assert call.time is not None
+    assert 0 < call.time <= time.perf_counter() - started

@@ -240,6 +240,23 @@ class _DirsOption(click.Option):
     help="How to print the verdicts: a rich table with the decision, or the verdict "
     "rows as markdown, csv or json.",
 )
+@click.option(
+    "--ray",
+    "ray_address",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[ADDRESS|auto]",
+    help="Run the suites' samples as shards on a Ray cluster (pip install "
+    "'redline[ray]'): a cluster address, auto (the one running here), or nothing "
+    "(RAY_ADDRESS, else a local Ray).",
+)
+@click.option(
+    "--ray-shards",
+    type=click.IntRange(min=1),
+    default=None,
+    help="With --ray: shards per suite (default: one per CPU of the cluster).",
+)
 def assess_command(
     model: str,
     model_base_url: str | None,
@@ -271,6 +288,8 @@ def assess_command(
     gate: bool,
     as_json: bool,
     table_format: str,
+    ray_address: str | None,
+    ray_shards: int | None,
 ) -> None:
     """Assess a model against a safety framework and print the deployment decision."""
     # Imported here: Inspect and llama.cpp take seconds to import, `redline --help` not.
@@ -331,7 +350,13 @@ def assess_command(
     with (
         contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
     ):
-        report = assess(options)
+        if ray_address is None:
+            report = assess(options)
+        else:
+            from redline.scale import RayOptions, run_assessment_on_ray
+
+            ray = RayOptions(address=ray_address or None, shards=ray_shards)
+            report = run_assessment_on_ray(options, ray)
     for line in report.run.no_evidence:
         click.echo(line, err=True)
     if as_json:

@@ -13,11 +13,13 @@ import json
 import os
 import re
 import threading
+import time
 import uuid
 from pathlib import Path
 from typing import Any
 
 import anyio
+import psutil
 from inspect_ai.model import (
     ChatCompletionChoice,
     ChatMessage,
@@ -71,6 +73,23 @@ def resolve_gguf_path(model_name: str) -> Path:
     return path
 
 
+def default_threads() -> int:
+    """Threads llama.cpp decodes with unless `n_threads` says otherwise.
+
+    The physical cores this process may run on, less one. ggml's threads meet at a
+    spinning barrier after every layer, so one thread descheduled (for Inspect's event
+    loop, the scorers, or another process) stalls all the others while they burn
+    their cores waiting. Leaving a core free costs little on many cores; on two shared
+    ones a single thread decodes several times faster than two (bench/assess_time.py).
+    """
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:  # no affinity outside Linux
+        usable = os.cpu_count() or 1
+    physical = psutil.cpu_count(logical=False) or usable
+    return max(1, min(usable, physical) - 1)
+
+
 class _LoadedModel:
     """One llama.cpp model and the lock that serialises calls into its context.
 
@@ -109,6 +128,7 @@ def _load(path: Path, n_ctx: int, n_threads: int | None) -> _LoadedModel:
                     model_path=str(path),
                     n_ctx=n_ctx,
                     n_threads=n_threads,
+                    n_threads_batch=n_threads,
                     verbose=False,
                 )
             except ValueError as exc:
@@ -210,7 +230,7 @@ class LocalModelAPI(ModelAPI):
         )
         self.gguf_path = resolve_gguf_path(model_name)
         self.repeat_penalty = repeat_penalty
-        self._model = _load(self.gguf_path, n_ctx, n_threads or os.cpu_count())
+        self._model = _load(self.gguf_path, n_ctx, n_threads or default_threads())
 
     def max_connections(self) -> int:
         # Calls are serialised on the model's lock; more in flight only queue.
@@ -262,14 +282,19 @@ class LocalModelAPI(ModelAPI):
         if config.presence_penalty is not None:
             request["presence_penalty"] = config.presence_penalty
 
+        seconds = 0.0
+
         def complete() -> dict[str, Any]:
+            nonlocal seconds
             with self._model.lock:
+                started = time.perf_counter()
                 # Reusing the previous call's KV-cache prefix changes the arithmetic and
                 # so the tokens, even at temperature 0: start every call from scratch.
                 self._model.llama.reset()
                 response: dict[str, Any] = self._model.llama.create_chat_completion(
                     **request
                 )
+                seconds = time.perf_counter() - started
                 return response
 
         try:
@@ -318,4 +343,8 @@ class LocalModelAPI(ModelAPI):
                 total_tokens=int(usage.get("total_tokens", 0)),
             ),
         )
-        return output, ModelCall.create(request=request, response=response)
+        # The model's own time, without the wait for the lock, so a run's logs show
+        # how much of it went to llama.cpp.
+        return output, ModelCall.create(
+            request=request, response=response, time=seconds
+        )

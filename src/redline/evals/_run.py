@@ -12,6 +12,7 @@ from inspect_ai import Task, eval_set, task_with
 from inspect_ai._util.error import PrerequisiteError as InspectPrerequisiteError
 from inspect_ai.log import EvalLog
 from inspect_ai.model import GenerateConfig, get_model
+from inspect_ai.util import EarlyStopping
 
 from redline._version import __version__
 from redline.errors import ConfigError, RedlineError
@@ -157,6 +158,32 @@ def _scorer_errors(task: Task) -> dict[str, ClassifierError]:
     }
 
 
+def prepared_task(run: TaskRun, options: RunOptions) -> tuple[Task, dict[str, Any]]:
+    """A run's task, built with the run's options, its samples in the seeded order.
+
+    Returns:
+        The task and the metadata its log must record (digest, run key).
+    """
+    injected: dict[str, Any] = {}
+    if options.judge is not None:
+        injected["judge"] = options.judge
+        injected["judge_validation"] = options.judge_validation
+    if options.sandbox != "auto":
+        injected["sandbox"] = options.sandbox
+    task = build_task(run, {**injected, **_suite_task_args(run, options)})
+    task_meta = dict(task.metadata or {})
+    if "dataset_digest" not in task_meta:
+        # Over the whole dataset in its own order, so neither a stop, a limit
+        # nor the shuffle changes the key.
+        task_meta["dataset_digest"] = samples_digest(list(task.dataset))
+    task_meta[RUN_KEY] = run.key
+    # Shuffled here rather than with eval_set's `sample_shuffle`: Inspect applies
+    # that after `--limit` on a first run but before it on a retry, so a resumed
+    # run would pick other samples and redo work.
+    task.dataset.shuffle(seed=options.seed if options.seed is not None else 0)
+    return task, task_meta
+
+
 def run_tasks(
     runs: list[TaskRun],
     log_dir: Path,
@@ -164,6 +191,8 @@ def run_tasks(
     metadata: dict[str, Any] | None = None,
     framework: Framework | None = None,
     on_ready: Callable[[], None] | None = None,
+    sample_ids: list[str | int] | None = None,
+    stopping_for: Callable[[TaskRun, Task], EarlyStopping | None] | None = None,
 ) -> tuple[bool, list[tuple[TaskRun, EvalLog]]]:
     """Run each bound task into `log_dir` with `eval_set`.
 
@@ -180,6 +209,9 @@ def run_tasks(
     before the first sample runs: a run folder written then is never left behind
     by bad input.
 
+    `sample_ids` runs only those samples (a shard); `stopping_for` replaces the
+    sequential policy of each task (a shard's policy asks the suite's shared test).
+
     Returns:
         Whether every task completed, and each run with its log.
     """
@@ -189,28 +221,14 @@ def run_tasks(
     check_model(options.model, options.model_base_url, **model_args)
     if options.judge is not None:
         check_model(options.judge)
-    injected: dict[str, Any] = {}
-    if options.judge is not None:
-        injected["judge"] = options.judge
-        injected["judge_validation"] = options.judge_validation
-    if options.sandbox != "auto":
-        injected["sandbox"] = options.sandbox
     tasks = []
     runs = [run for run in runs if run.missing is None]
     for run in runs:
-        task = build_task(run, {**injected, **_suite_task_args(run, options)})
-        task_meta = dict(task.metadata or {})
-        if "dataset_digest" not in task_meta:
-            # Over the whole dataset in its own order, so neither a stop, a limit
-            # nor the shuffle changes the key.
-            task_meta["dataset_digest"] = samples_digest(list(task.dataset))
-        task_meta[RUN_KEY] = run.key
-        # Shuffled here rather than with eval_set's `sample_shuffle`: Inspect applies
-        # that after `--limit` on a first run but before it on a retry, so a resumed
-        # run would pick other samples and redo work.
-        task.dataset.shuffle(seed=options.seed if options.seed is not None else 0)
-        stopping = None
-        if options.sequential and framework is not None:
+        task, task_meta = prepared_task(run, options)
+        stopping: EarlyStopping | None = None
+        if stopping_for is not None:
+            stopping = stopping_for(run, task)
+        elif options.sequential and framework is not None:
             stopping = SequentialStopping(
                 run.suite or run.task,
                 framework,
@@ -229,7 +247,7 @@ def run_tasks(
     log_dir.mkdir(parents=True, exist_ok=True)
     if not tasks:
         return True, []
-    complete, logs = _eval_set(tasks, log_dir, options, metadata)
+    complete, logs = _eval_set(tasks, log_dir, options, metadata, sample_ids)
     by_key = {str((log.eval.metadata or {}).get(RUN_KEY)): log for log in logs}
     return complete, [(run, by_key[run.key]) for run in runs if run.key in by_key]
 
@@ -239,6 +257,7 @@ def _eval_set(
     log_dir: Path,
     options: RunOptions,
     metadata: dict[str, Any] | None,
+    sample_ids: list[str | int] | None = None,
 ) -> tuple[bool, list[EvalLog]]:
     config = GenerateConfig(
         max_connections=options.max_connections,
@@ -257,13 +276,18 @@ def _eval_set(
         model_base_url=options.model_base_url,
         # A gateway's error page served as a 200 is retried like the 5xx it is.
         model_args=with_retrying_client(options.model, dict(options.model_args)),
-        limit=options.limit,
+        # A shard's samples were chosen within the limit already.
+        limit=options.limit if sample_ids is None else None,
+        sample_id=sample_ids,
         display=options.display,
         # A sample that still fails after its retries is recorded, not fatal: the run
         # goes on and the sample is counted as unscored with its reason.
         fail_on_error=False,
         # Flush every finished sample so a killed run loses only samples in flight.
         log_buffer=1,
+        # With every sample flushed, the realtime event buffer (for watching samples
+        # live in `inspect view`) adds a database write per event and nothing to resume.
+        log_realtime=False,
         # Frameworks read different sets of suites; their runs may share a log folder
         # and reuse each other's finished logs.
         log_dir_allow_dirty=True,

@@ -1,0 +1,91 @@
+"""The suite's one sequential test, shared by its shards: a Ray actor's state.
+
+Shards report each finished sample with its place in the seeded order. The monitor
+feeds the suite's `SequentialStopping` policy (the single-process policy, not a
+second statistic) only the longest complete prefix of that order, in order, so the
+test sees exactly the sequence a single-process run would have seen, and optional
+stopping keeps its level. Once the prefix decides, the stop position is fixed and
+every shard's next scheduling question is answered "no" past it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import JsonValue
+
+from redline.evals import RunOptions, SuitePlan, suite_policy
+from redline.frameworks import Framework
+
+
+class SuiteMonitor:
+    """Holds one suite's sequential policy; run as an async Ray actor."""
+
+    def __init__(self, plan: SuitePlan, options: RunOptions, framework: Framework):
+        self.plan = plan
+        self.options = options
+        self.framework = framework
+        self.order = sorted(plan.positions().items(), key=lambda item: item[1])
+        self.done: dict[int, tuple[str | int, int, Mapping[str, Any] | None]] = {}
+        self.next = 0
+        """Length of the complete prefix fed to the policy."""
+        self.cut: int | None = None
+        """Position from which no sample may start (the stop)."""
+        self.policy: Any = None
+        self.lock = asyncio.Lock()
+
+    async def _ready(self) -> Any:
+        if self.policy is None:
+            self.policy = await suite_policy(self.plan, self.options, self.framework)
+            await self._check_stop()
+        return self.policy
+
+    async def _check_stop(self) -> None:
+        # The single-process policy is asked before each sample is scheduled: ask it
+        # for the next position as soon as the prefix before it is complete.
+        if self.cut is None and self.next < len(self.order):
+            (sample_id, epoch), _ = self.order[self.next]
+            if await self.policy.schedule_sample(sample_id, epoch) is not None:
+                self.cut = self.next
+
+    async def may_start(self, position: int) -> str | None:
+        """None if the sample at `position` may start, else the stop's reason."""
+        async with self.lock:
+            policy = await self._ready()
+            if self.cut is not None and position >= self.cut:
+                return str(policy.reason)
+            return None
+
+    async def completed(
+        self,
+        position: int,
+        sample_id: str | int,
+        epoch: int,
+        scores: Mapping[str, Any] | None,
+    ) -> None:
+        """Record a finished sample and replay the prefix it completes."""
+        async with self.lock:
+            policy = await self._ready()
+            # A retried shard reports its flushed samples again: once is enough.
+            self.done.setdefault(position, (sample_id, epoch, scores))
+            while self.cut is None and self.next in self.done:
+                sid, ep, sc = self.done[self.next]
+                # A sample that ended in an error never reaches the policy, as in
+                # a single-process run; it still completes its place in the order.
+                if sc is not None:
+                    await policy.complete_sample(sid, ep, dict(sc))
+                self.next += 1
+                await self._check_stop()
+
+    async def outcome(self) -> tuple[int | None, dict[str, JsonValue] | None]:
+        """The stop position (None: no stop) and the policy's summary."""
+        async with self.lock:
+            policy = await self._ready()
+            summary: dict[str, JsonValue] = await policy.complete_task()
+            return self.cut, summary
+
+    async def prefix(self) -> int:
+        """Length of the complete prefix replayed so far."""
+        return self.next

@@ -1,0 +1,344 @@
+"""Run an assessment's suites as Ray tasks: shards of the seeded order, one test per suite.
+
+`RayTaskRunner` has `run_tasks`'s signature, so `redline.assess.assess` runs
+unchanged around it (plan, resume, manifest, evidence, verdicts, report); only where
+the samples run differs. Each suite's shards write their own logs beside the run's
+`logs/` folder (`logs-shards/`), and merge into one log per suite in `logs/` (see
+`redline.evals._shards`).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import socket
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from redline.assess import AssessOptions, assess
+from redline.errors import ClusterError, ConfigError, PrerequisiteError
+from redline.evals import (
+    RunOptions,
+    SuitePlan,
+    TaskRun,
+    check_model,
+    merge_shards,
+    merged_log,
+    plan_suite,
+    run_shard,
+    sample_scores,
+    shard_samples,
+)
+from redline.frameworks import Framework
+from redline.reports import Report
+from redline.scale._monitor import SuiteMonitor
+
+_FORWARDED_ENV = re.compile(
+    r"^(?:REDLINE_\w+|INSPECT_\w+|HF_TOKEN|\w+_API_KEY|\w+_BASE_URL)$"
+)
+"""Environment variables workers need: model keys and endpoints, Redline's settings."""
+
+
+_DEFAULT_RUN = RunOptions()
+_DEFAULT_ASSESS = AssessOptions()
+
+
+@dataclass(frozen=True)
+class RayOptions:
+    """Where and how wide to run."""
+
+    address: str | None = None
+    """A Ray address (`auto`, `host:port`, `ray://host:port`); None joins the cluster
+    `RAY_ADDRESS` names, or starts a local one."""
+    shards: int | None = None
+    """Shards per suite; None: one per CPU the cluster offers."""
+    max_retries: int = 3
+    """Times Ray reruns a shard whose worker died."""
+
+
+def forwarded_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment variables the workers receive through Ray's runtime environment."""
+    source = os.environ if environ is None else environ
+    return {k: v for k, v in source.items() if _FORWARDED_ENV.match(k)}
+
+
+def _ray() -> Any:
+    try:
+        import ray
+    except ImportError:
+        raise PrerequisiteError("--ray needs Ray: pip install 'redline[ray]'") from None
+    return ray
+
+
+def connect(options: RayOptions) -> Any:
+    """Join (or start) the Ray cluster, keys passed in the runtime environment only.
+
+    Raises:
+        ClusterError: No cluster answers at the address.
+    """
+    ray = _ray()
+    if ray.is_initialized():
+        return ray
+    _probe(options.address)
+    # At info, a node's runtime-env agent writes the runtime environment, keys
+    # included, to its log; a local Ray started here inherits this level.
+    os.environ.setdefault("RAY_LOGGER_LEVEL", "warning")
+    try:
+        ray.init(
+            address=options.address,
+            runtime_env={"env_vars": forwarded_env()},
+            include_dashboard=False,
+            log_to_driver=False,
+            logging_level="ERROR",
+        )
+    except (ConnectionError, TimeoutError, RuntimeError) as exc:
+        first = (
+            str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        )
+        raise ClusterError(
+            f"cannot reach the Ray cluster at {options.address or 'RAY_ADDRESS/local'}: "
+            f"{first}. Start it (ray start --head) or fix --ray, then re-run to resume."
+        ) from None
+    return ray
+
+
+def _probe(address: str | None) -> None:
+    """Fail at once when nothing listens at a `host:port` head address.
+
+    `ray.init` waits on a dead head for minutes, retrying, without a word.
+    """
+    if address is None or "://" in address or ":" not in address:
+        return
+    host, _, port = address.rpartition(":")
+    try:
+        with socket.create_connection((host, int(port)), timeout=10):
+            return
+    except (OSError, ValueError) as exc:
+        raise ClusterError(
+            f"cannot reach the Ray cluster at {address}: {exc}. Start it "
+            "(ray start --head) or fix --ray, then re-run to resume."
+        ) from None
+
+
+class _ActorCoordinator:
+    """A shard's view of its suite's monitor actor."""
+
+    def __init__(self, handle: Any) -> None:
+        self.handle = handle
+
+    async def may_start(self, position: int) -> str | None:
+        reason: str | None = await self.handle.may_start.remote(position)
+        return reason
+
+    async def completed(
+        self,
+        position: int,
+        sample_id: str | int,
+        epoch: int,
+        scores: Mapping[str, Any] | None,
+    ) -> None:
+        await self.handle.completed.remote(position, sample_id, epoch, scores)
+
+
+def _shard(
+    run: TaskRun,
+    options: RunOptions,
+    shard_dir: str,
+    sample_ids: list[str | int],
+    positions: Mapping[tuple[str, int], int],
+    monitor: Any,
+) -> Any:
+    coordinator = None if monitor is None else _ActorCoordinator(monitor)
+    return run_shard(run, options, Path(shard_dir), sample_ids, coordinator, positions)
+
+
+@dataclass
+class _Suite:
+    run: TaskRun
+    plan: SuitePlan
+    shard_dirs: list[Path]
+    shards: list[list[str | int]]
+    monitor: Any = None
+
+
+def _shard_count(root: Path, wanted: int) -> int:
+    """Shards of an interrupted run keep their count, so their logs resume."""
+    for folder in sorted(root.glob("shard-*-of-*")):
+        return int(folder.name.rsplit("-", 1)[-1])
+    return wanted
+
+
+class RayTaskRunner:
+    """`run_tasks` on a Ray cluster: same arguments, same return."""
+
+    def __init__(self, options: RayOptions = RayOptions()) -> None:
+        self.options = options
+        self.results: list[Any] = []
+        """Every shard's `ShardResult`, in the order they finished."""
+
+    def __call__(
+        self,
+        runs: list[TaskRun],
+        log_dir: Path,
+        options: RunOptions = _DEFAULT_RUN,
+        metadata: dict[str, Any] | None = None,  # noqa: ARG002 (run_tasks's signature)
+        framework: Framework | None = None,
+        on_ready: Callable[[], None] | None = None,
+    ) -> tuple[bool, list[tuple[TaskRun, Any]]]:
+        if options.sequential and (
+            options.budget.tokens is not None or options.budget.cost is not None
+        ):
+            # Each shard counts only its own usage; a budget checked against one
+            # shard's share would be spent several times over.
+            raise ConfigError(
+                "--budget-tokens and --budget-cost are not yet shared across Ray "
+                "shards: drop them, or use --budget-samples"
+            )
+        check_model(options.model, options.model_base_url, **dict(options.model_args))
+        runs = [run for run in runs if run.missing is None]
+        done: dict[str, Any] = {}
+        pending: list[TaskRun] = []
+        for run in runs:
+            finished = merged_log(log_dir, run)
+            if finished is not None:
+                done[run.key] = finished
+            else:
+                pending.append(run)
+        plans = [(run, plan_suite(run, options)) for run in pending]
+        if on_ready is not None:
+            on_ready()
+        log_dir.mkdir(parents=True, exist_ok=True)
+        if plans:
+            ray = connect(self.options)
+            wanted = self.options.shards or max(
+                1, int(ray.cluster_resources().get("CPU", 1))
+            )
+            try:
+                for run, log in self._run(
+                    ray, plans, log_dir, options, framework, wanted
+                ):
+                    done[run.key] = log
+            except ray.exceptions.RayError as exc:
+                raise ClusterError(
+                    f"the Ray cluster failed mid-run: {type(exc).__name__}: "
+                    f"{str(exc).strip().splitlines()[0] if str(exc).strip() else ''}. "
+                    "Re-run the same command to resume from the flushed samples."
+                ) from None
+        ran = [(run, done[run.key]) for run in runs if run.key in done]
+        complete = len(ran) == len(runs) and all(
+            log.status == "success" for _, log in ran
+        )
+        return complete, ran
+
+    def _run(
+        self,
+        ray: Any,
+        plans: list[tuple[TaskRun, SuitePlan]],
+        log_dir: Path,
+        options: RunOptions,
+        framework: Framework | None,
+        wanted: int,
+    ) -> list[tuple[TaskRun, Any]]:
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+        here = NodeAffinitySchedulingStrategy(
+            ray.get_runtime_context().get_node_id(), soft=False
+        )
+        # The monitor lives beside the driver: a worker node that dies takes its
+        # shards with it, never the suite's test.
+        monitor_actor = ray.remote(num_cpus=0)(SuiteMonitor)
+        shard_task = ray.remote(num_cpus=1, max_retries=self.options.max_retries)(
+            _shard
+        )
+        shard_root = log_dir.with_name(log_dir.name + "-shards")
+        suites: list[_Suite] = []
+        for run, plan in plans:
+            root = shard_root / f"{run.suite or 'task'}-{run.key}"
+            count = _shard_count(root, wanted)
+            shards = plan.shards(count)
+            dirs = [
+                root / f"shard-{k + 1}-of-{len(shards)}" for k in range(len(shards))
+            ]
+            monitor = None
+            if options.sequential and framework is not None:
+                monitor = monitor_actor.options(scheduling_strategy=here).remote(
+                    plan, options, framework
+                )
+            suites.append(_Suite(run, plan, dirs, shards, monitor))
+        per_shard = replace(
+            options,
+            display="none",
+            max_connections=None
+            if options.max_connections is None
+            else max(1, math.ceil(options.max_connections / max(1, wanted))),
+        )
+        refs: dict[Any, tuple[_Suite, int]] = {}
+        for suite in suites:
+            positions = suite.plan.positions()
+            for k, ids in enumerate(suite.shards):
+                ref = shard_task.remote(
+                    suite.run,
+                    per_shard,
+                    str(suite.shard_dirs[k]),
+                    ids,
+                    positions,
+                    suite.monitor,
+                )
+                refs[ref] = (suite, k)
+        logs: dict[int, dict[int, str]] = {id(s): {} for s in suites}
+        waiting = list(refs)
+        while waiting:
+            ready, waiting = ray.wait(waiting, num_returns=1)
+            suite, k = refs[ready[0]]
+            result = ray.get(ready[0])
+            self.results.append(result)
+            logs[id(suite)][k] = result.log_file
+            if suite.monitor is not None:
+                # Samples a shard reused from an earlier attempt, or that errored,
+                # never passed its hooks: the monitor learns them from the log.
+                positions = suite.plan.positions()
+                ray.get(
+                    [
+                        suite.monitor.completed.remote(
+                            positions[str(s.id), s.epoch],
+                            s.id,
+                            s.epoch,
+                            sample_scores(s),
+                        )
+                        for s in shard_samples(result.log_file)
+                        if (str(s.id), s.epoch) in positions
+                    ]
+                )
+        merged = []
+        for suite in suites:
+            cut, summary = (
+                ray.get(suite.monitor.outcome.remote())
+                if suite.monitor is not None
+                else (None, None)
+            )
+            shard_logs = [logs[id(suite)][k] for k in range(len(suite.shards))]
+            merged.append(
+                (
+                    suite.run,
+                    merge_shards(
+                        suite.plan, shard_logs, log_dir, options, cut, summary
+                    ),
+                )
+            )
+            if suite.monitor is not None:
+                ray.kill(suite.monitor)
+        return merged
+
+
+def run_assessment_on_ray(
+    options: AssessOptions = _DEFAULT_ASSESS, ray: RayOptions = RayOptions()
+) -> Report:
+    """`redline.assess.assess` with the suites' samples run on a Ray cluster.
+
+    Same options, same report: for the same seed the verdicts, estimates and
+    per-sample records equal those of a single-process run.
+    """
+    return assess(options, runner=RayTaskRunner(ray))
