@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from helpers import ci
+from helpers.embedded_run import embedded_reference_run  # noqa: F401  (a fixture)
 from helpers.shared_data import SHARED_DATA  # noqa: F401  (kept for its importers)
 
 

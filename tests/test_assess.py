@@ -17,7 +17,7 @@ import pytest
 from inspect_ai.log import read_eval_log
 
 from helpers.frameworks import write_single_threshold_framework
-from redline.frameworks import text_digest
+from redline.frameworks import salted_digest
 from redline.reports import load_report, report_json_schema
 
 REDLINE = [sys.executable, "-m", "redline._cli.main"]
@@ -116,8 +116,9 @@ def test_every_threshold_carries_its_numbers(finished_run: tuple[Path, Any]) -> 
         for s in samples:
             assert s.prompt is not None
             assert s.response is not None
-            assert s.prompt_digest == text_digest(s.prompt)
-            assert s.response_digest == text_digest(s.response)
+            assert s.salt is not None
+            assert s.prompt_digest == salted_digest(s.prompt, s.salt)
+            assert s.response_digest == salted_digest(s.response, s.salt)
             assert (s.score is None) == (s.unscored_reason is not None)
     assert report.run.complete
     # Two samples cannot rule a threshold out, so the precautionary default must act.

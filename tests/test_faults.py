@@ -123,11 +123,6 @@ def test_counts_match_the_samples_listed_when_every_sample_errored(
     assert verdict.verdict.value == "inconclusive"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Inspect's OpenAI-compatible provider does not retry a JSONDecodeError; "
-    "Redline has no hook to classify it yet (issue 15, item D2)",
-)
 def test_a_200_whose_body_is_not_json_is_retried_like_a_5xx(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -156,3 +151,37 @@ def test_a_200_whose_body_is_not_json_is_retried_like_a_5xx(
         server.stop()
     assert set(server.attempts.values()) == {2}
     assert all(s.score is not None for s in report.suites[0].samples)
+
+
+def test_the_retrying_client_keeps_a_run_resumable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The client Redline hands the OpenAI provider is a model argument; a re-run must
+    # still find its finished log the same task and call the model no more.
+    server = FaultServer(kinds=("healthy",)).start()
+    monkeypatch.setenv("FAULT_API_KEY", "test-key")
+    framework = write_single_threshold_framework(tmp_path / "healthy.yaml")
+    options = AssessOptions(
+        framework=framework,
+        out=tmp_path / "run",
+        run=RunOptions(
+            model="openai-api/fault/fault-model",
+            model_base_url=server.base_url,
+            limit=2,
+            display="none",
+            sequential=False,
+        ),
+    )
+    try:
+        first = assess(options)
+        calls = sum(server.attempts.values())
+        second = assess(options)
+    finally:
+        server.stop()
+    assert calls == 2
+    assert sum(server.attempts.values()) == calls
+    # The same file, though Inspect names a reused log by its file:// URI.
+    logs = {Path(r.suites[0].log_file.removeprefix("file://")) for r in (first, second)}
+    assert len(logs) == 1
+    log = read_eval_log(second.suites[0].log_file, header_only=True)
+    assert log.status == "success"

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from helpers.embedded_run import EmbeddedRun, assess
 from redline.frameworks import builtin_framework_ids, load_framework
 
-REDLINE = [sys.executable, "-m", "redline._cli.main"]
 BUILTINS = [
     "redline-reference",
     "rsp-like",
@@ -22,29 +20,17 @@ BUILTINS = [
 ]
 
 
-def _assess(
-    out: Path, framework_id: str, *extra: str
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*REDLINE, "assess", "--framework", framework_id, "--out", str(out),
-         "--limit", "2", "--display", "none", *extra],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )  # fmt: skip
+_assess = assess
 
 
 @pytest.fixture(scope="module")
-def shared_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def shared_out(embedded_reference_run: EmbeddedRun) -> Path:
     """A run folder whose logs cover every suite: the reference framework ran there.
 
-    Seeded here, not by whichever test happens to run first, so each test below
-    passes alone and in any order.
+    Seeded by the session's one embedded run, not by whichever test happens to run
+    first, so each test below passes alone and in any order.
     """
-    out = tmp_path_factory.mktemp("frameworks") / "run"
-    seeded = _assess(out, "redline-reference")
-    assert seeded.returncode == 0, seeded.stderr[-3000:]
-    return out
+    return embedded_reference_run.out
 
 
 def test_the_builtins_are_the_expected_six_and_redline_public() -> None:

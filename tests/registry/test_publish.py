@@ -64,6 +64,13 @@ def test_public_reports_are_stored_redacted_and_still_verify(
         stored = session.execute(text("SELECT envelope FROM reports")).scalar_one()
     prompt = envelope["report"]["suites"][0]["samples"][0]["prompt"]
     assert prompt not in stored
+    # Nor the salts that would let a guesser test digests, nor the machine's paths.
+    assert envelope["report"]["run"]["out_dir"] == "/tmp/r6"
+    assert "/tmp/r6" not in stored
+    stored_report = json.loads(stored)["report"]
+    assert all(
+        s["salt"] is None for suite in stored_report["suites"] for s in suite["samples"]
+    )
     with world.client(None) as anonymous:
         fetched = anonymous.fetch(body["report"]["id"])
     _, checked = verify_signed_report(fetched.envelope)

@@ -19,17 +19,29 @@ def key() -> SigningKey:
     return SigningKey.from_seed(TEST_SEED)
 
 
-@pytest.fixture
-def report_data() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(
-        (DATA / "report.json").read_text(encoding="utf-8")
-    )
+def _read(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((DATA / name).read_text(encoding="utf-8"))
     return copy.deepcopy(data)
 
 
 @pytest.fixture
+def report_data() -> dict[str, Any]:
+    """A report as Redline writes it now: salted digests (fixed salts, for goldens)."""
+    return _read("report.json")
+
+
+@pytest.fixture
 def golden_envelope() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(
-        (DATA / "report.signed.json").read_text(encoding="utf-8")
-    )
-    return data
+    return _read("report.signed.json")
+
+
+@pytest.fixture
+def unsalted_report_data() -> dict[str, Any]:
+    """A report written before salting: plain sha256 digests, no salts."""
+    return _read("report.unsalted.json")
+
+
+@pytest.fixture
+def unsalted_envelope() -> dict[str, Any]:
+    """That report as signed then, in the `rfc8785-redacted` form."""
+    return _read("report.unsalted.signed.json")

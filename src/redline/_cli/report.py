@@ -149,6 +149,13 @@ def verify_command(
     content = "redacted" if result.redacted else "full"
     click.echo(f"OK: {path} ({content}) signed by {result.key_id}")
     click.echo(f"assessment {result.assessment_digest}")
+    if result.salted:
+        click.echo("content digests: salted")
+    else:
+        click.echo(
+            "content digests: unsalted (written before salting: short or published "
+            "prompts and responses can be recovered from them by guessing)"
+        )
     if same_as is not None:
         other = read_json_file(same_as)
         if isinstance(other, dict) and "signature" in other:
@@ -156,7 +163,7 @@ def verify_command(
             other = other["report"]
         if not isinstance(other, dict):
             raise ReportError(f"{same_as}: not a report")
-        prove_same_assessment(read_json_file(path)["report"], other)
+        prove_same_assessment(read_json_file(path)["report"], other, result.signed_form)
         click.echo(f"OK: {same_as} is the same assessment")
     binding = signed.report.plan
     if binding is not None:
@@ -167,7 +174,10 @@ def verify_command(
 @click.argument("path", type=_FILE)
 @click.option("-o", "--out", type=_FILE, help="Output [default: NAME.redacted.json].")
 def redact_command(path: Path, out: Path | None) -> None:
-    """Remove prompts and responses, keeping their digests (a signature stays valid)."""
+    """Redact a report: content, salts, free-text reasons and paths go, digests stay.
+
+    A signature stays valid: an envelope signed before salting is redacted as then.
+    """
     _, envelope = read_report_file(path)
     target = _output(path, out, "redacted")
     if envelope is None:

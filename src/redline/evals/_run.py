@@ -18,6 +18,7 @@ from redline._version import __version__
 from redline.errors import ConfigError, RedlineError
 from redline.evals._bindings import RUN_KEY, TaskRun, build_task
 from redline.evals._epochs import run_epochs, run_reducer
+from redline.evals._http_client import with_retrying_client
 from redline.evals._loaders import samples_digest
 from redline.evals._sequential import Budget, SequentialStopping
 from redline.frameworks import Framework
@@ -286,7 +287,8 @@ def _eval_set(
         log_dir=str(log_dir),
         model=options.model,
         model_base_url=options.model_base_url,
-        model_args=dict(options.model_args),
+        # A gateway's error page served as a 200 is retried like the 5xx it is.
+        model_args=with_retrying_client(options.model, dict(options.model_args)),
         # A shard's samples were chosen within the limit already.
         limit=options.limit if sample_ids is None else None,
         sample_id=sample_ids,

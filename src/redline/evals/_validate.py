@@ -19,6 +19,7 @@ from inspect_ai.scorer import Score
 
 from redline.errors import ConfigError
 from redline.evals._classifier import INSTRUMENTS, load_model
+from redline.evals._http_client import with_retrying_client
 from redline.evals._judge import judge_pair
 from redline.evals._labels_file import LabelledReply, read_labels
 from redline.evals._run import check_model
@@ -54,7 +55,7 @@ async def _judge_labels(
     judge: str, question: str, rows: list[LabelledReply]
 ) -> list[str]:
     """The judge's label of each row; its failures are unscored, never guessed."""
-    grader = get_model(judge)
+    grader = get_model(judge, **with_retrying_client(judge, {}))
     gate = asyncio.Semaphore(_JUDGE_CONCURRENCY)
 
     async def one(row: LabelledReply) -> str:

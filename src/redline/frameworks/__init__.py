@@ -1,10 +1,13 @@
 """Safety frameworks as data, the evidence they read, and the pure verdict engine."""
 
 from redline.frameworks._evidence import (
+    SALTED_DIGEST_PREFIX,
     Evidence,
     SampleRecord,
     ScorerError,
     SequentialInfo,
+    content_digest,
+    salted_digest,
     text_digest,
 )
 from redline.frameworks._load import (
@@ -48,6 +51,7 @@ from redline.frameworks._verdict import (
 __all__ = [
     "DEFAULT_FRAMEWORK",
     "NO_ANSWER",
+    "SALTED_DIGEST_PREFIX",
     "Assessment",
     "Attestation",
     "AttestationEvidence",
@@ -77,10 +81,12 @@ __all__ = [
     "assess_framework",
     "builtin_framework_ids",
     "compute_verdict",
+    "content_digest",
     "load_attestations",
     "load_framework",
     "load_framework_source",
     "load_model_card",
     "parse_framework",
+    "salted_digest",
     "text_digest",
 ]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
+import secrets
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -12,9 +14,38 @@ from redline.stats import ClassifierError
 _FROZEN = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
 
+SALTED_DIGEST_PREFIX = "hmac-sha256:"
+"""Prefix of a salted content digest; `sha256:` marks the unsalted form of older reports."""
+
+
 def text_digest(text: str) -> str:
-    """`sha256:<hex>` of UTF-8 text: what a redacted record keeps of its content."""
+    """`sha256:<hex>` of UTF-8 text: the unsalted digest of reports before salting."""
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def new_salt() -> str:
+    """16 random bytes, hex: one per sample, mixed into its content digests."""
+    return secrets.token_hex(16)
+
+
+def salted_digest(text: str, salt: str) -> str:
+    """`hmac-sha256:<hex>` of UTF-8 text keyed by the sample's salt.
+
+    A plain hash of a short reply ("No") or of a published prompt is found by hashing
+    guesses; keyed by 16 secret random bytes, which redaction removes, it is not.
+
+    Raises:
+        ValueError: The salt is not hex.
+    """
+    key = bytes.fromhex(salt)
+    return (
+        SALTED_DIGEST_PREFIX + hmac.new(key, text.encode("utf-8"), "sha256").hexdigest()
+    )
+
+
+def content_digest(text: str, salt: str | None) -> str:
+    """The digest a record keeps of its content: salted, or plain without a salt."""
+    return text_digest(text) if salt is None else salted_digest(text, salt)
 
 
 class SampleRecord(BaseModel):
@@ -39,9 +70,14 @@ class SampleRecord(BaseModel):
     group: str | None = None
     """Samples sharing a group (epochs, templates, transforms) are not independent."""
     prompt_digest: str
-    """sha256 of the prompt, kept after redaction."""
+    """Digest of the prompt, kept after redaction: `hmac-sha256:<hex>` keyed by `salt`,
+    or `sha256:<hex>` (unsalted) in reports written before salting."""
     response_digest: str
-    """sha256 of the response, kept after redaction."""
+    """Digest of the response, kept after redaction, in the same form as `prompt_digest`."""
+    salt: str | None = Field(default=None, pattern=r"^[0-9a-f]{32}$")
+    """16 random bytes (hex) keying this sample's digests; removed by redaction, so a
+    redacted copy's digests cannot be matched against guessed content. Null once
+    redacted, and in reports written before salting."""
 
     @classmethod
     def with_content(
@@ -56,7 +92,8 @@ class SampleRecord(BaseModel):
         category: str | None = None,
         group: str | None = None,
     ) -> SampleRecord:
-        """A record holding its content and the digests of that content."""
+        """A record holding its content, a fresh salt and the salted digests."""
+        salt = new_salt()
         return cls(
             id=id,
             epoch=epoch,
@@ -66,8 +103,9 @@ class SampleRecord(BaseModel):
             response=response,
             category=category,
             group=group,
-            prompt_digest=text_digest(prompt),
-            response_digest=text_digest(response),
+            prompt_digest=salted_digest(prompt, salt),
+            response_digest=salted_digest(response, salt),
+            salt=salt,
         )
 
 

@@ -33,10 +33,16 @@ from redline.reports._model_report import (
     verify_plan_data,
 )
 from redline.reports._redact import (
+    CURRENT_FORM,
+    LEGACY_FORM,
+    SignedForm,
     assessment_digest,
     check_content_digests,
+    has_salted_digests,
     is_redacted,
+    is_redacted_data,
     prove_same_assessment,
+    reason_code,
     redact_report,
     redacted_data,
 )
@@ -81,6 +87,8 @@ from redline.reports._terminal import (
 )
 
 __all__ = [
+    "CURRENT_FORM",
+    "LEGACY_FORM",
     "PASSPHRASE_ENV",
     "PRIVATE_KEY_SUFFIX",
     "PUBLIC_KEY_SUFFIX",
@@ -103,6 +111,7 @@ __all__ = [
     "ReportSignature",
     "RunFailure",
     "RunInfo",
+    "SignedForm",
     "SignedReport",
     "SigningKey",
     "SuiteRun",
@@ -116,8 +125,10 @@ __all__ = [
     "compare_reports",
     "decision_label",
     "format_estimate",
+    "has_salted_digests",
     "is_encrypted_key_file",
     "is_redacted",
+    "is_redacted_data",
     "key_id_of",
     "keys_dir",
     "load_public_key",
@@ -128,6 +139,7 @@ __all__ = [
     "prove_same_assessment",
     "read_json_file",
     "read_report_file",
+    "reason_code",
     "redact_envelope",
     "redact_report",
     "redacted_data",

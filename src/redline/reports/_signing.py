@@ -1,11 +1,14 @@
 """Signed reports: an envelope holding a report and an Ed25519 signature over it.
 
-What is signed is the RFC 8785 canonical JSON of the report's *redacted* form: every
-sample's prompt and response set to null, their sha256 digests kept. The digests commit
-to the content, so one signature covers both the full report (once each digest is
-checked against its content) and any redaction of it, and publishing a redacted copy
-needs no second signature. The bytes are computed from the report as JSON data, never
-from a re-dumped model, so reports written by other tools or versions verify as signed.
+What is signed is the RFC 8785 canonical JSON of the report's *redacted* form (see
+`_redact`): every sample's prompt, response and salt set to null, its salted digests
+kept, free-text reasons reduced to codes and local paths to file names. The digests
+commit to the content, so one signature covers both the full report (once each digest
+is checked against its content with the salt the full copy holds) and any redaction
+of it, and publishing a redacted copy needs no second signature. The signature names
+its form: envelopes signed before salting (`rfc8785-redacted`) verify as they were
+signed. The bytes are computed from the report as JSON data, never from a re-dumped
+model, so reports written by other tools or versions verify as signed.
 """
 
 from __future__ import annotations
@@ -27,11 +30,19 @@ from redline.reports._canonical import (
     sha256_digest,
 )
 from redline.reports._keys import PublicKey, SigningKey
-from redline.reports._redact import check_content_digests, is_redacted, redacted_data
+from redline.reports._redact import (
+    CURRENT_FORM,
+    LEGACY_FORM,
+    SignedForm,
+    check_content_digests,
+    has_salted_digests,
+    is_redacted_data,
+    redacted_data,
+)
 from redline.reports._schema import Report
 
 ENVELOPE_VERSION: Literal["1.0"] = "1.0"
-SIGNED_FORM: Literal["rfc8785-redacted"] = "rfc8785-redacted"
+SIGNED_FORM: Literal["rfc8785-redacted-v2"] = CURRENT_FORM
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
@@ -43,8 +54,9 @@ class ReportSignature(BaseModel):
 
     algorithm: Literal["ed25519"] = "ed25519"
     """Signature algorithm."""
-    signed_form: Literal["rfc8785-redacted"] = SIGNED_FORM
-    """What was signed: RFC 8785 JSON of the report with sample content nulled."""
+    signed_form: SignedForm = LEGACY_FORM
+    """What was signed: RFC 8785 JSON of the report's redacted form, `-v2` (salts,
+    free-text reasons and local paths removed too) or the form before salting."""
     key_id: str = Field(pattern=r"^ed25519:[0-9a-f]{24}$")
     """Id of the signing key: `ed25519:` + 24 hex of sha256 of the raw public key."""
     public_key: str = Field(pattern=r"^[A-Za-z0-9+/]{43}=$")
@@ -76,12 +88,19 @@ class Verification(BaseModel):
     assessment_digest: str
     """sha256 of the signed bytes; the same for the full report and its redactions."""
     redacted: bool
-    """Whether the verified copy carries no sample content."""
+    """Whether the verified copy is in its redacted form: nothing left to remove."""
+    salted: bool
+    """Whether every content digest is salted; false for reports written before
+    salting, whose short or published content can be recovered by guessing."""
+    signed_form: SignedForm
+    """The redaction the signature covers."""
 
 
-def signed_message(report_data: Mapping[str, Any]) -> bytes:
+def signed_message(
+    report_data: Mapping[str, Any], form: SignedForm = SIGNED_FORM
+) -> bytes:
     """The bytes a signature covers, from a report as JSON data."""
-    return canonical_json(redacted_data(report_data))
+    return canonical_json(redacted_data(report_data, form))
 
 
 def sign_report_data(report: Mapping[str, Any], key: SigningKey) -> dict[str, Any]:
@@ -100,6 +119,7 @@ def sign_report_data(report: Mapping[str, Any], key: SigningKey) -> dict[str, An
         raise ReportError(f"not a valid Redline report: {_problems(exc)}") from None
     public = key.public
     signature = ReportSignature(
+        signed_form=SIGNED_FORM,
         key_id=public.key_id,
         public_key=public.b64,
         value=base64.b64encode(key.sign(signed_message(report))).decode("ascii"),
@@ -119,10 +139,20 @@ def sign_report(report: Report, key: SigningKey) -> SignedReport:
 
 
 def redact_envelope(envelope: Mapping[str, Any]) -> dict[str, Any]:
-    """A signed envelope with its report's sample content removed; the signature holds."""
+    """A signed envelope with its report redacted in the form its signature covers.
+
+    The signature holds: an envelope signed before salting is redacted as it was then
+    (prompts and responses only), since anything more would break its signature.
+    """
     out = dict(envelope)
-    out["report"] = redacted_data(envelope["report"])
+    out["report"] = redacted_data(envelope["report"], _form_of(envelope))
     return out
+
+
+def _form_of(envelope: Mapping[str, Any]) -> SignedForm:
+    signature = envelope.get("signature")
+    form = signature.get("signed_form") if isinstance(signature, Mapping) else None
+    return CURRENT_FORM if form == CURRENT_FORM else LEGACY_FORM
 
 
 def _problems(exc: ValidationError) -> str:
@@ -196,7 +226,7 @@ def verify_signed_report(
         raw_signature = base64.b64decode(sig.value, validate=True)
     except (binascii.Error, ValueError):
         raise SignatureError(f"{source}: signature value is not base64") from None
-    message = signed_message(data["report"])
+    message = signed_message(data["report"], sig.signed_form)
     from cryptography.exceptions import InvalidSignature
 
     try:
@@ -210,7 +240,9 @@ def verify_signed_report(
     return model, Verification(
         key_id=sig.key_id,
         assessment_digest=sha256_digest(message),
-        redacted=is_redacted(model.report),
+        redacted=is_redacted_data(data["report"], sig.signed_form),
+        salted=has_salted_digests(data["report"]),
+        signed_form=sig.signed_form,
     )
 
 
