@@ -21,6 +21,7 @@ from scale.conftest import Cluster
 def test_a_campaign_runs_each_pair_on_the_cluster(
     head: Cluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The campaign's folders are relative to here, and Ray's workers run elsewhere.
     monkeypatch.chdir(tmp_path)
     lenient = write_single_threshold_framework(tmp_path / "lenient.yaml", cutoff=0.9)
     strict = write_single_threshold_framework(tmp_path / "strict.yaml", cutoff=0.1)

@@ -41,7 +41,14 @@ def _comparable(report: Any) -> dict[str, Any]:
         "decision": report.decision,
         "suites": [
             {
-                "samples": [s.model_dump(mode="json") for s in suite.samples],
+                "samples": [
+                    # Each record's salt, and so its keyed digests, is random per run.
+                    s.model_dump(
+                        mode="json",
+                        exclude={"salt", "prompt_digest", "response_digest"},
+                    )
+                    for s in suite.samples
+                ],
                 "sequential": suite.sequential,
                 "key": suite.comparability_key,
                 "counts": (suite.samples_total, suite.samples_completed),

@@ -6,6 +6,10 @@ second statistic) only the longest complete prefix of that order, in order, so t
 test sees exactly the sequence a single-process run would have seen, and optional
 stopping keeps its level. Once the prefix decides, the stop position is fixed and
 every shard's next scheduling question is answered "no" past it.
+
+A shard may run at most `window` positions ahead of the complete prefix; past that,
+its scheduling question waits. Without this, a shard whose partner starts late runs
+its whole share before the prefix can decide, and the stop reaches it too late.
 """
 
 from __future__ import annotations
@@ -23,8 +27,16 @@ from redline.frameworks import Framework
 class SuiteMonitor:
     """Holds one suite's sequential policy; run as an async Ray actor."""
 
-    def __init__(self, plan: SuitePlan, options: RunOptions, framework: Framework):
+    def __init__(
+        self,
+        plan: SuitePlan,
+        options: RunOptions,
+        framework: Framework,
+        window: int,
+    ):
         self.plan = plan
+        self.window = max(1, window)
+        """How far past the complete prefix a sample may start."""
         self.options = options
         self.framework = framework
         self.order = sorted(plan.positions().items(), key=lambda item: item[1])
@@ -35,6 +47,8 @@ class SuiteMonitor:
         """Position from which no sample may start (the stop)."""
         self.policy: Any = None
         self.lock = asyncio.Lock()
+        self.progress = asyncio.Condition(self.lock)
+        """Notified whenever the prefix grows or the stop is set."""
 
     async def _ready(self) -> Any:
         if self.policy is None:
@@ -52,8 +66,12 @@ class SuiteMonitor:
 
     async def may_start(self, position: int) -> str | None:
         """None if the sample at `position` may start, else the stop's reason."""
-        async with self.lock:
+        async with self.progress:
             policy = await self._ready()
+            # Positions before the stop are below `next`, so they never wait.
+            await self.progress.wait_for(
+                lambda: self.cut is not None or position < self.next + self.window
+            )
             if self.cut is not None and position >= self.cut:
                 return str(policy.reason)
             return None
@@ -66,7 +84,7 @@ class SuiteMonitor:
         scores: Mapping[str, Any] | None,
     ) -> None:
         """Record a finished sample and replay the prefix it completes."""
-        async with self.lock:
+        async with self.progress:
             policy = await self._ready()
             # A retried shard reports its flushed samples again: once is enough.
             self.done.setdefault(position, (sample_id, epoch, scores))
@@ -78,6 +96,7 @@ class SuiteMonitor:
                     await policy.complete_sample(sid, ep, dict(sc))
                 self.next += 1
                 await self._check_stop()
+            self.progress.notify_all()
 
     async def outcome(self) -> tuple[int | None, dict[str, JsonValue] | None]:
         """The stop position (None: no stop) and the policy's summary."""

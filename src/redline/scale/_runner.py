@@ -46,6 +46,10 @@ _DEFAULT_RUN = RunOptions()
 _DEFAULT_ASSESS = AssessOptions()
 
 
+_INSPECT_CONNECTIONS = 10
+"""Inspect's default connections per model, where `--max-connections` is not given."""
+
+
 @dataclass(frozen=True)
 class RayOptions:
     """Where and how wide to run."""
@@ -171,6 +175,16 @@ def _shard_count(root: Path, wanted: int) -> int:
     return wanted
 
 
+def _window(shards: int, options: RunOptions) -> int:
+    """How far a shard may run past the suite's complete prefix.
+
+    Every shard's connections full, once over: no shard idles while the prefix
+    catches up, and none runs its whole share before the prefix can decide.
+    """
+    per_shard = math.ceil((options.max_connections or _INSPECT_CONNECTIONS) / shards)
+    return shards * max(1, per_shard)
+
+
 class RayTaskRunner:
     """`run_tasks` on a Ray cluster: same arguments, same return."""
 
@@ -198,6 +212,9 @@ class RayTaskRunner:
                 "shards: drop them, or use --budget-samples"
             )
         check_model(options.model, options.model_base_url, **dict(options.model_args))
+        # Workers run in their own working directory: a relative run folder (the
+        # default `runs/...`) would put each shard's log somewhere else.
+        log_dir = log_dir.resolve()
         runs = [run for run in runs if run.missing is None]
         done: dict[str, Any] = {}
         pending: list[TaskRun] = []
@@ -265,7 +282,7 @@ class RayTaskRunner:
             monitor = None
             if options.sequential and framework is not None:
                 monitor = monitor_actor.options(scheduling_strategy=here).remote(
-                    plan, options, framework
+                    plan, options, framework, _window(len(shards), options)
                 )
             suites.append(_Suite(run, plan, dirs, shards, monitor))
         per_shard = replace(
