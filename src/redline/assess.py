@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import secrets
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -42,7 +44,9 @@ from redline.frameworks import (
     Framework,
     FrameworkSource,
     assess_framework,
+    derived_salt,
     load_framework_source,
+    resalted,
 )
 from redline.planning import bind_run, elicitation_of, plan_of_run, record_start
 from redline.plans import read_plan_file
@@ -319,6 +323,45 @@ def _suite_run(
     )
 
 
+SALT_SECRET = ".salt-secret"
+"""The run folder's secret that its samples' salts derive from; never in a report."""
+
+
+def _folder_secret(out: Path) -> bytes:
+    path = out / SALT_SECRET
+    try:
+        if not path.exists():
+            out.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(secrets.token_bytes(32))
+        return path.read_bytes()
+    except FileExistsError:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot write run folder {out}: {exc}") from None
+
+
+def _folder_salted(suites: tuple[SuiteRun, ...], out: Path) -> tuple[SuiteRun, ...]:
+    """Each sample salted from the folder's secret.
+
+    So re-assessing the same folder (a replay of the same logs, a resume) gives the
+    same report, and nobody without the folder can guess what a digest hides.
+    """
+    secret = _folder_secret(out)
+    return tuple(
+        suite.model_copy(
+            update={
+                "samples": tuple(
+                    resalted(s, derived_salt(secret, f"{suite.suite}/{s.id}/{s.epoch}"))
+                    for s in suite.samples
+                )
+            }
+        )
+        for suite in suites
+    )
+
+
 def _report(
     options: AssessOptions,
     framework: Framework,
@@ -328,6 +371,7 @@ def _report(
     evidence: list[Evidence],
     plan: PlanBinding | None = None,
 ) -> Report:
+    suites = _folder_salted(suites, Path(run.out_dir))
     assessment = assess_framework(
         framework, evidence, options.attestations, options.model_card
     )

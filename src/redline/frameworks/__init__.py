@@ -7,6 +7,8 @@ from redline.frameworks._evidence import (
     ScorerError,
     SequentialInfo,
     content_digest,
+    derived_salt,
+    resalted,
     salted_digest,
     text_digest,
 )
@@ -82,11 +84,13 @@ __all__ = [
     "builtin_framework_ids",
     "compute_verdict",
     "content_digest",
+    "derived_salt",
     "load_attestations",
     "load_framework",
     "load_framework_source",
     "load_model_card",
     "parse_framework",
+    "resalted",
     "salted_digest",
     "text_digest",
 ]

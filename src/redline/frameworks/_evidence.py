@@ -28,6 +28,16 @@ def new_salt() -> str:
     return secrets.token_hex(16)
 
 
+def derived_salt(secret: bytes, place: str) -> str:
+    """A sample's salt from its run folder's secret and its place in the run.
+
+    As secret as a random one to whoever lacks the folder's secret, but the same
+    each time the same folder is assessed, so re-assessing it (a replay, a resume)
+    gives the same report.
+    """
+    return hmac.new(secret, place.encode("utf-8"), "sha256").hexdigest()[:32]
+
+
 def salted_digest(text: str, salt: str) -> str:
     """`hmac-sha256:<hex>` of UTF-8 text keyed by the sample's salt.
 
@@ -107,6 +117,19 @@ class SampleRecord(BaseModel):
             response_digest=salted_digest(response, salt),
             salt=salt,
         )
+
+
+def resalted(record: SampleRecord, salt: str) -> SampleRecord:
+    """`record` with `salt` and its content digests keyed by it (salted records only)."""
+    if record.salt is None or record.prompt is None or record.response is None:
+        return record
+    return record.model_copy(
+        update={
+            "salt": salt,
+            "prompt_digest": salted_digest(record.prompt, salt),
+            "response_digest": salted_digest(record.response, salt),
+        }
+    )
 
 
 class ScorerError(BaseModel):
