@@ -7,7 +7,6 @@ written, so a plan verifies whatever tool wrote it.
 from __future__ import annotations
 
 import base64
-import binascii
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,12 +14,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from redline.errors import PlanError, SignatureError
+from redline.errors import PlanError
 from redline.plans._model import Plan, PlanSignature, SignedPlan, plan_data
 from redline.reports import (
-    PublicKey,
     SigningKey,
     canonical_json,
+    check_signature,
     read_json_file,
     sha256_digest,
 )
@@ -101,25 +100,16 @@ def verify_signed_plan(
     """
     signed = parse_plan(data, source=source)
     sig = signed.signature
-    public = PublicKey.from_b64(sig.public_key)
-    if public.key_id != sig.key_id:
-        raise SignatureError(f"{source}: key_id does not match the public key it names")
-    if trusted_keys is not None and sig.public_key not in trusted_keys:
-        raise SignatureError(f"{source}: signed by {sig.key_id}, which is not trusted")
-    try:
-        raw = base64.b64decode(sig.value, validate=True)
-    except (binascii.Error, ValueError):
-        raise SignatureError(f"{source}: signature value is not base64") from None
     message = canonical_json(data["plan"])
-    from cryptography.exceptions import InvalidSignature
-
-    try:
-        public.verifier().verify(raw, message)
-    except InvalidSignature:
-        raise SignatureError(
-            f"{source}: signature does not match the plan (it was changed after "
-            f"signing, or signed by another key than {sig.key_id})"
-        ) from None
+    check_signature(
+        sig.key_id,
+        sig.public_key,
+        sig.value,
+        message,
+        signed="plan",
+        source=source,
+        trusted_keys=trusted_keys,
+    )
     return signed, PlanVerification(key_id=sig.key_id, digest=sha256_digest(message))
 
 

@@ -217,25 +217,16 @@ def verify_signed_report(
     data = _as_data(envelope)
     model = parsed or parse_envelope(data, source=source)
     sig = model.signature
-    public = PublicKey.from_b64(sig.public_key)
-    if public.key_id != sig.key_id:
-        raise SignatureError(f"{source}: key_id does not match the public key it names")
-    if trusted_keys is not None and sig.public_key not in trusted_keys:
-        raise SignatureError(f"{source}: signed by {sig.key_id}, which is not trusted")
-    try:
-        raw_signature = base64.b64decode(sig.value, validate=True)
-    except (binascii.Error, ValueError):
-        raise SignatureError(f"{source}: signature value is not base64") from None
     message = signed_message(data["report"], sig.signed_form)
-    from cryptography.exceptions import InvalidSignature
-
-    try:
-        public.verifier().verify(raw_signature, message)
-    except InvalidSignature:
-        raise SignatureError(
-            f"{source}: signature does not match the report (it was changed after "
-            f"signing, or signed by another key than {sig.key_id})"
-        ) from None
+    check_signature(
+        sig.key_id,
+        sig.public_key,
+        sig.value,
+        message,
+        signed="report",
+        source=source,
+        trusted_keys=trusted_keys,
+    )
     check_content_digests(data["report"])
     return model, Verification(
         key_id=sig.key_id,
@@ -244,6 +235,51 @@ def verify_signed_report(
         salted=has_salted_digests(data["report"]),
         signed_form=sig.signed_form,
     )
+
+
+def check_signature(
+    key_id: str,
+    public_key: str,
+    value: str,
+    message: bytes,
+    *,
+    signed: str,
+    source: str,
+    trusted_keys: Collection[str] | None = None,
+) -> None:
+    """Check an Ed25519 signature of `message` as a signed document records it.
+
+    Args:
+        key_id: The key id the document names.
+        public_key: The base64 public key it names.
+        value: The base64 signature.
+        message: The bytes that were signed.
+        signed: What was signed ("report", "plan"), for messages.
+        source: Name of the input for messages.
+        trusted_keys: Base64 public keys to accept; None accepts the named key.
+
+    Raises:
+        SignatureError: The key id and key disagree, the key is not trusted, the
+            value is not base64, or the signature does not match.
+    """
+    public = PublicKey.from_b64(public_key)
+    if public.key_id != key_id:
+        raise SignatureError(f"{source}: key_id does not match the public key it names")
+    if trusted_keys is not None and public_key not in trusted_keys:
+        raise SignatureError(f"{source}: signed by {key_id}, which is not trusted")
+    try:
+        raw_signature = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise SignatureError(f"{source}: signature value is not base64") from None
+    from cryptography.exceptions import InvalidSignature
+
+    try:
+        public.verifier().verify(raw_signature, message)
+    except InvalidSignature:
+        raise SignatureError(
+            f"{source}: signature does not match the {signed} (it was changed after "
+            f"signing, or signed by another key than {key_id})"
+        ) from None
 
 
 def read_json_file(path: Path) -> Any:
