@@ -15,15 +15,26 @@ seeded order, and nothing past its stop.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from inspect_ai.log import EvalLog, read_eval_log, recompute_metrics, write_eval_log
+from inspect_ai.log import (
+    EvalLog,
+    EvalSample,
+    EvalSampleReductions,
+    EvalSampleSummary,
+    read_eval_log,
+    recompute_metrics,
+    write_eval_log,
+)
 from inspect_ai.scorer import SampleScore
 from inspect_ai.util import EarlyStop, EarlyStoppingSummary
-from pydantic import JsonValue
+from pydantic import JsonValue, TypeAdapter
 
 from redline.evals._bindings import RUN_KEY, TaskRun
 from redline.evals._run import RunOptions, _scorer_errors, prepared_task, run_tasks
@@ -32,11 +43,14 @@ from redline.frameworks import Framework
 
 if TYPE_CHECKING:
     from inspect_ai.dataset import Sample
-    from inspect_ai.log import EvalSample, EvalSpec
+    from inspect_ai.log import EvalSpec
 
 
 SampleKey = tuple[str, int]
 """A sample's id (as text) and epoch."""
+
+_SUMMARIES = TypeAdapter(list[EvalSampleSummary])
+_REDUCTIONS = TypeAdapter(list[EvalSampleReductions])
 
 
 class ShardCoordinator(Protocol):
@@ -224,6 +238,7 @@ def merge_shards(
     logs = [read_eval_log(path) for path in shard_logs]
     base = logs[0]
     chosen: dict[SampleKey, EvalSample] = {}
+    sources: dict[SampleKey, str] = {}
     for log in logs:
         for sample in log.samples or []:
             key = (str(sample.id), sample.epoch)
@@ -231,8 +246,11 @@ def merge_shards(
             if position is None or (cut is not None and position >= cut):
                 continue
             # A retried shard may hold a sample twice; the first finished one counts.
-            chosen.setdefault(key, sample)
-    merged = base.model_copy(deep=True)
+            if key not in chosen:
+                chosen[key] = sample
+                sources[key] = log.location
+    # Copy the header only: the samples are the shards' own objects, never changed.
+    merged = base.model_copy(update={"samples": None}).model_copy(deep=True)
     merged.samples = sorted(
         chosen.values(), key=lambda s: positions[str(s.id), s.epoch]
     )
@@ -254,8 +272,75 @@ def merge_shards(
     name = Path(base.location).name
     merged.location = str(log_dir / name)
     log_dir.mkdir(parents=True, exist_ok=True)
-    write_eval_log(merged, merged.location)
+    _write_merged(merged, sources, Path(merged.location))
     return merged
+
+
+def _member(sample: EvalSample) -> str:
+    # Inspect's name for a sample's record in an .eval log.
+    return f"samples/{sample.id}_epoch_{sample.epoch}.json"
+
+
+def _write_merged(
+    merged: EvalLog, sources: Mapping[SampleKey, str], location: Path
+) -> None:
+    """Write the merged log, each sample's record copied from the shard log holding it.
+
+    Writing the merged log through Inspect's writer re-serialises every sample in the
+    driver after the shards have finished (on 2 cores, a third of a 2-shard run's
+    samples phase: `bench/scale.py`). The records are the bytes the shards' Inspect
+    wrote, chosen by the same rule as `merged.samples`; Inspect writes the header.
+    Shard logs in another format (`.json`) take Inspect's writer.
+    """
+    samples = merged.samples or []
+    if location.suffix != ".eval" or any(
+        Path(sources[str(s.id), s.epoch]).suffix != ".eval" for s in samples
+    ):
+        write_eval_log(merged, str(location))
+        return
+    # Written beside the log folder and moved in whole: a reader of `log_dir` never
+    # sees a log without its header.
+    with tempfile.TemporaryDirectory(
+        dir=location.parent.parent, prefix=".merge-"
+    ) as tmp:
+        partial = Path(tmp) / location.name
+        _write_records(merged, samples, sources, partial)
+        write_eval_log(merged, str(partial), header_only=True)
+        os.replace(partial, location)
+
+
+def _write_records(
+    merged: EvalLog,
+    samples: Sequence[EvalSample],
+    sources: Mapping[SampleKey, str],
+    partial: Path,
+) -> None:
+    archives: dict[str, zipfile.ZipFile] = {}
+    try:
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as target:
+            for sample in samples:
+                source = sources[str(sample.id), sample.epoch]
+                if source not in archives:
+                    archives[source] = zipfile.ZipFile(source)
+                # The last record of a name is the sample's (Inspect supersedes so).
+                info = archives[source].getinfo(_member(sample))
+                with (
+                    archives[source].open(info) as reader,
+                    target.open(info, "w", force_zip64=True) as writer,
+                ):
+                    shutil.copyfileobj(reader, writer, 1024 * 1024)
+            target.writestr(
+                "summaries.json",
+                _SUMMARIES.dump_json([s.summary() for s in samples], exclude_none=True),
+            )
+            if merged.reductions is not None:
+                target.writestr(
+                    "reductions.json",
+                    _REDUCTIONS.dump_json(merged.reductions, exclude_none=True),
+                )
+    finally:
+        for archive in archives.values():
+            archive.close()
 
 
 def _merge_usage(merged: EvalLog, logs: Sequence[EvalLog]) -> None:
