@@ -3,7 +3,8 @@
 Against a loopback OpenAI-compatible mock server (fixed latency, asyncio, in a process
 of its own) with 50 connections in all, the same samples run as: plain Inspect
 (`inspect_ai.eval`), `redline assess` in one process, and `redline assess --ray` on a
-local Ray with 1 and 2 workers.
+local Ray with 1 and 2 workers; plain Inspect again flushing its log after every
+sample, as Redline does, to show what that costs.
 
 Every row is timed in phases. `start`: Ray's cluster start (`ray.init`). `warm-up`:
 each process that runs samples imports Inspect and Redline and runs a 4-sample Inspect
@@ -23,6 +24,7 @@ import argparse
 import cProfile
 import os
 import pstats
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -134,6 +136,8 @@ class CpuMeter:
 @dataclass
 class Row:
     name: str
+    processes: int = 1
+    """Processes that run samples."""
     start: float = 0.0
     warm: float = 0.0
     samples: float = 0.0
@@ -159,8 +163,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument(
         "--rows",
-        default="plain,single,ray1,ray2",
-        help="rows to run, comma-separated (plain, single, ray1, ray2)",
+        default="plain,plain1,single,ray1,ray2",
+        help="rows to run, comma-separated (plain, plain1, single, ray1, ray2)",
     )
     parser.add_argument(
         "--profile", action="store_true", help="profile the 1-process run"
@@ -205,16 +209,20 @@ def main() -> None:
     def options(name: str) -> AssessOptions:
         return AssessOptions(framework=framework, out=work / name, run=run)
 
-    def plain() -> int:
-        logs = inspect_eval(
-            f"{TASK_FILE}@scale_bench",
-            task_args={"n": args.n},
-            model=MODEL,
-            max_connections=args.connections,
-            log_dir=str(work / "plain"),
-            display="none",
-        )
-        return len(logs[0].samples or [])
+    def plain(log_buffer: int | None) -> Callable[[], int]:
+        def go() -> int:
+            logs = inspect_eval(
+                f"{TASK_FILE}@scale_bench",
+                task_args={"n": args.n},
+                model=MODEL,
+                max_connections=args.connections,
+                log_dir=str(work / f"plain-{log_buffer}"),
+                display="none",
+                log_buffer=log_buffer,
+            )
+            return len(logs[0].samples or [])
+
+        return go
 
     def single() -> int:
         return len(assess(options("single")).suites[0].samples)
@@ -235,6 +243,7 @@ def main() -> None:
 
     def on_ray(workers: int) -> Callable[[Row], None]:
         def go(row: Row) -> None:
+            row.processes = workers
             row.start, _ = _timed(
                 lambda: ray.init(
                     num_cpus=workers, include_dashboard=False, logging_level="ERROR"
@@ -271,7 +280,10 @@ def main() -> None:
         return go
 
     rows_to_run: list[tuple[str, str, Callable[[Row], None]]] = [
-        ("plain", "plain Inspect", in_process("plain", plain)),
+        ("plain", "plain Inspect", in_process("plain", plain(None))),
+        # Redline flushes the log after every sample, so a killed run loses only the
+        # samples in flight; each flush rewrites the log file (Inspect's .eval).
+        ("plain1", "plain, flush every sample", in_process("plain1", plain(1))),
         ("single", "redline, 1 process", in_process("single", single)),
         ("ray1", "redline --ray, 1 worker", on_ray(1)),
         ("ray2", "redline --ray, 2 workers", on_ray(2)),
@@ -292,6 +304,7 @@ def main() -> None:
     assert server.stdin is not None
     server.stdin.close()
     server.wait(timeout=30)
+    shutil.rmtree(work, ignore_errors=True)
     _print(rows, args, driver_warm)
 
 
@@ -328,6 +341,34 @@ def _print(rows: list[Row], args: argparse.Namespace, driver_warm: float) -> Non
             + " ".join(f"{c:11.2f}" for c in cores)
             + f"   {r.machine_cpu / r.samples:7.2f}"
         )
+    print(
+        "CPU per sample of this run's own processes (all but `others`), and the "
+        "throughput it allows on 2 otherwise idle cores: each process that runs "
+        "samples gets at most 1 core (one interpreter), all of them together 2"
+    )
+    print(
+        f"{'run':<25} {'own CPU ms/sample':>17} {'ceiling/s':>9} {'vs 1 process':>12}"
+    )
+    ceilings = {r.name: _ceiling(r, args) for r in rows}
+    for r in rows:
+        own = sum(r.cpu.get(c, 0.0) for c in CATEGORIES if c != "others")
+        print(
+            f"{r.name:<25} {1000 * own / r.done:17.1f} {ceilings[r.name]:9.1f} "
+            f"{ceilings[r.name] / ceilings[base.name]:11.2f}x"
+        )
+
+
+def _ceiling(row: Row, args: argparse.Namespace) -> float:
+    """Samples/s the row's CPU use allows on 2 idle cores, and the server's limit."""
+    own = sum(row.cpu.get(c, 0.0) for c in CATEGORIES if c != "others")
+    runners = row.cpu.get("ray workers", 0.0) or row.cpu.get("driver", 0.0)
+    return float(
+        min(
+            2 * row.done / own,
+            row.processes * row.done / runners,
+            args.connections / args.latency,
+        )
+    )
 
 
 if __name__ == "__main__":
