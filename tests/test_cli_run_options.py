@@ -120,3 +120,20 @@ def test_a_bad_value_is_refused_alike_by_both(args: list[str], expected: str) ->
         assert result.exit_code == 2, (command, result.output)
         assert expected in result.output
         assert "Traceback" not in result.output
+
+
+def test_plan_create_checks_the_judge_validation_assess_would_refuse(
+    tmp_path: Path,
+) -> None:
+    plan = tmp_path / "plan.json"
+    for command in (
+        ["plan", "create", "--model", "redline/local", "-o", str(plan)],
+        ["assess", "--out", str(tmp_path / "run")],
+    ):
+        result = CliRunner().invoke(
+            cli, [*command, "--judge-validation", "95/100,90/100"]
+        )
+        assert result.exit_code == 2, (command, result.output)
+        assert "--judge-validation needs --judge" in result.output
+    assert not plan.exists()
+    assert not (tmp_path / "run").exists()

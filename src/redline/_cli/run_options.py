@@ -1,7 +1,8 @@
 """Run options that `assess` and `campaign` share, and where their values become options.
 
 Their values become `RunOptions` and `AssessOptions` in one place, `run_options` and
-`assessment_options`, so the commands cannot drift in what an option means.
+`assessment_options`, so the commands cannot drift in what an option means; `plan
+create`, which words its options its own way, builds its `RunOptions` there too.
 
 Each option is defined once here: its name, type, default, validation and help. A
 command lists the ones it takes, in the order its `--help` shows them, and receives
@@ -15,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import click
 from typing_extensions import TypedDict
@@ -29,7 +30,12 @@ if TYPE_CHECKING:
     from redline.reports import Report
 
 F = TypeVar("F", bound=Callable[..., Any])
-OptionDecorator = Callable[..., Callable[[F], F]]
+
+
+class SharedOption(Protocol):
+    """A shared option's decorator; `help` rewords its help line for one command."""
+
+    def __call__(self, *, help: str | None = None) -> Callable[[F], F]: ...
 
 
 class RunParams(TypedDict, total=False):
@@ -58,7 +64,7 @@ class RunParams(TypedDict, total=False):
     data_dir: Path | None
 
 
-def _shared(*decls: str, **attrs: Any) -> OptionDecorator[Any]:
+def _shared(*decls: str, **attrs: Any) -> SharedOption:
     def option(*, help: str | None = None) -> Callable[[F], F]:
         return click.option(*decls, **{**attrs, "help": help or attrs["help"]})
 
