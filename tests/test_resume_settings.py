@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from helpers.frameworks import write_single_threshold_framework
+from helpers.plans import make_setup
 from redline._cli.main import cli
 from redline.reports import load_report
 
@@ -103,3 +104,27 @@ def test_an_unreadable_run_json_is_one_clear_line(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
     assert (out / "run.json").read_text() == "{half a fi"
     assert not (out / "logs").exists()
+
+
+def test_a_plan_run_resumes_as_recorded_and_a_deviating_rerun_is_refused(
+    tmp_path: Path,
+) -> None:
+    setup = make_setup(tmp_path)
+    plan = tmp_path / "plan.json"
+    setup.create_plan(plan)
+    out = tmp_path / "runs" / "planned"
+    setup.assess(plan, out)
+    (out / "report.json").unlink()  # interrupted before its report
+
+    setup.assess(plan, out)
+    report = load_report(out / "report.json")
+    assert report.plan is not None
+    assert [d.kind for d in report.plan.deviations] == ["resumed"]
+
+    (out / "report.json").unlink()
+    deviating = setup.assess(plan, out, "--seed", "8", "--allow-deviation", ok=False)
+    assert deviating.exit_code == 2
+    assert (
+        f"run.json in {out} was made with --seed 7; this run has --seed 8"
+    ) in _one_line(deviating.output)
+    assert not (out / "report.json").exists()
