@@ -115,8 +115,11 @@ class CpuMeter:
 
     @staticmethod
     def _machine_busy() -> float:
-        times = psutil.cpu_times()
-        return float(sum(times) - times.idle - getattr(times, "iowait", 0.0))
+        # Time the hypervisor stole, and guest time (already in user), are not work here.
+        times = psutil.cpu_times()._asdict()
+        return float(
+            sum(times.get(f, 0.0) for f in ("user", "nice", "system", "irq", "softirq"))
+        )
 
     def start(self) -> None:
         self.before = self._snapshot()
