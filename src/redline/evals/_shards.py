@@ -172,6 +172,15 @@ class ShardResult:
     """The worker process that ran it."""
     models_loaded: int
     """Embedded models loaded in that process so far (the cache keeps one)."""
+    log: EvalLog | None = None
+    """The shard's log read back in the worker, samples included: parsing the
+    logs was most of the driver's merge, done there after every shard had finished."""
+
+    def samples(self) -> list[EvalSample]:
+        """The samples the shard's log holds."""
+        if self.log is not None:
+            return list(self.log.samples or [])
+        return shard_samples(self.log_file)
 
 
 def run_shard(
@@ -195,7 +204,9 @@ def run_shard(
         else lambda _run, _task: ShardStopping(coordinator, positions),
     )
     (_, log) = ran[0]
-    return ShardResult(log.location, os.getpid(), len(_local_model._loaded))
+    # Read here, beside the other shards still running, not in the driver after them.
+    full = read_eval_log(log.location)
+    return ShardResult(log.location, os.getpid(), len(_local_model._loaded), full)
 
 
 def sample_scores(sample: EvalSample) -> dict[str, SampleScore] | None:
@@ -217,7 +228,7 @@ def shard_samples(log_file: str) -> list[EvalSample]:
 
 def merge_shards(
     plan: SuitePlan,
-    shard_logs: Sequence[str],
+    shard_logs: Sequence[str | EvalLog],
     log_dir: Path,
     options: RunOptions,
     cut: int | None,
@@ -227,7 +238,7 @@ def merge_shards(
 
     Args:
         plan: The suite's seeded order.
-        shard_logs: Each shard's log file.
+        shard_logs: Each shard's log file, or its log as read.
         log_dir: Where the merged log goes.
         options: The run's options (the limit the log records).
         cut: Position where the shared test stopped; samples at or past it, run
@@ -235,7 +246,7 @@ def merge_shards(
         summary: The shared test's early-stopping summary.
     """
     positions = plan.positions()
-    logs = [read_eval_log(path) for path in shard_logs]
+    logs = [read_eval_log(log) if isinstance(log, str) else log for log in shard_logs]
     base = logs[0]
     chosen: dict[SampleKey, EvalSample] = {}
     sources: dict[SampleKey, str] = {}

@@ -30,7 +30,6 @@ from redline.evals import (
     plan_suite,
     run_shard,
     sample_scores,
-    shard_samples,
 )
 from redline.frameworks import Framework
 from redline.reports import Report
@@ -305,14 +304,16 @@ class RayTaskRunner:
                     suite.monitor,
                 )
                 refs[ref] = (suite, k)
-        logs: dict[int, dict[int, str]] = {id(s): {} for s in suites}
+        logs: dict[int, dict[int, Any]] = {id(s): {} for s in suites}
         waiting = list(refs)
         while waiting:
             ready, waiting = ray.wait(waiting, num_returns=1)
             suite, k = refs[ready[0]]
             result = ray.get(ready[0])
             self.results.append(result)
-            logs[id(suite)][k] = result.log_file
+            logs[id(suite)][k] = (
+                result.log if result.log is not None else result.log_file
+            )
             if suite.monitor is not None:
                 # Samples a shard reused from an earlier attempt, or that errored,
                 # never passed its hooks: the monitor learns them from the log.
@@ -325,7 +326,7 @@ class RayTaskRunner:
                             s.epoch,
                             sample_scores(s),
                         )
-                        for s in shard_samples(result.log_file)
+                        for s in result.samples()
                         if (str(s.id), s.epoch) in positions
                     ]
                 )
