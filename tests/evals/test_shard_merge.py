@@ -19,7 +19,14 @@ from inspect_ai.log import (
 )
 
 from helpers.latency_server import LatencyServer
-from redline.evals import RunOptions, merge_shards, plan_suite, run_shard, run_tasks
+from redline.evals import (
+    RunOptions,
+    SuitePlan,
+    merge_shards,
+    plan_suite,
+    run_shard,
+    run_tasks,
+)
 from redline.evals._bindings import TaskRun
 
 TASKS = Path(__file__).resolve().parents[1] / "evidence" / "tasks" / "user_tasks.py"
@@ -50,7 +57,7 @@ def _run() -> TaskRun:
     )
 
 
-def _shards(tmp_path: Path) -> tuple[object, list[str]]:
+def _shards(tmp_path: Path) -> tuple[SuitePlan, list[str]]:
     run = _run()
     plan = plan_suite(run, OPTIONS)
     positions = plan.positions()
@@ -63,7 +70,7 @@ def _shards(tmp_path: Path) -> tuple[object, list[str]]:
 
 def test_merged_log_reads_as_inspects_own_write(tmp_path: Path) -> None:
     plan, shard_logs = _shards(tmp_path)
-    merged = merge_shards(plan, shard_logs, tmp_path / "logs", OPTIONS, None, None)  # type: ignore[arg-type]
+    merged = merge_shards(plan, shard_logs, tmp_path / "logs", OPTIONS, None, None)
 
     again = tmp_path / "rewritten" / Path(merged.location).name
     write_eval_log(merged, str(again))
@@ -101,9 +108,9 @@ def test_merged_log_reads_as_inspects_own_write(tmp_path: Path) -> None:
 
 def test_a_stop_leaves_later_samples_out_of_the_merged_log(tmp_path: Path) -> None:
     plan, shard_logs = _shards(tmp_path)
-    merged = merge_shards(plan, shard_logs, tmp_path / "logs", OPTIONS, 3, None)  # type: ignore[arg-type]
+    merged = merge_shards(plan, shard_logs, tmp_path / "logs", OPTIONS, 3, None)
     kept = read_eval_log(merged.location)
-    order = [str(s.id) for s in plan.samples]  # type: ignore[attr-defined]
+    order = [str(s.id) for s in plan.samples]
     assert sorted(str(s.id) for s in kept.samples or []) == sorted(order[:3])
     assert [s.id for s in read_eval_log_sample_summaries(merged.location)] == [
         s.id for s in merged.samples or []
