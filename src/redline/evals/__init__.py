@@ -32,7 +32,13 @@ from redline.evals._health import (
     suite_health,
 )
 from redline.evals._outcomes import OutcomeReader
-from redline.evals._run import RunOptions, check_model, run_suites, run_tasks
+from redline.evals._run import (
+    RunOptions,
+    check_model,
+    run_suites,
+    run_tasks,
+    runs_sequentially,
+)
 from redline.evals._sandbox import (
     BubblewrapSandbox,
     SandboxDecision,
@@ -113,6 +119,7 @@ __all__ = [
     "run_shard",
     "run_suites",
     "run_tasks",
+    "runs_sequentially",
     "suite_catalogue",
     "suite_health",
     "task_identity",

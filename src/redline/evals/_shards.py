@@ -67,11 +67,15 @@ class SuitePlan:
     epochs: int
 
     def positions(self) -> dict[SampleKey, int]:
-        """Each sample's place in the order the single-process run schedules."""
+        """Each sample's place in the order the single-process run schedules.
+
+        Inspect schedules epoch by epoch (every sample's first attempt, then every
+        second one), and so the sequential test sees them in that order.
+        """
         return {
-            (str(sample.id), epoch): index * self.epochs + epoch - 1
-            for index, sample in enumerate(self.samples)
+            (str(sample.id), epoch): (epoch - 1) * len(self.samples) + index
             for epoch in range(1, self.epochs + 1)
+            for index, sample in enumerate(self.samples)
         }
 
     def shards(self, count: int) -> list[list[str | int]]:

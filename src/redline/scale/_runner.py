@@ -30,6 +30,7 @@ from redline.evals import (
     merged_log,
     plan_suite,
     run_shard,
+    runs_sequentially,
     sample_scores,
     shard_samples,
 )
@@ -347,7 +348,7 @@ class RayTaskRunner:
                 root / f"shard-{k + 1}-of-{len(shards)}" for k in range(len(shards))
             ]
             monitor = None
-            if options.sequential and framework is not None:
+            if framework is not None and runs_sequentially(run, options):
                 monitor = monitor_actor.options(scheduling_strategy=here).remote(
                     plan, options, framework, _window(len(shards), options)
                 )
