@@ -62,6 +62,7 @@ from redline.evals._shards import (
     plan_suite,
     run_shard,
     sample_scores,
+    sample_usage,
     shard_samples,
     suite_policy,
 )
@@ -115,6 +116,7 @@ __all__ = [
     "run_epochs",
     "run_reducer",
     "sample_scores",
+    "sample_usage",
     "shard_samples",
     "run_shard",
     "run_suites",

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from redline.assess import AssessOptions, assess
-from redline.errors import ClusterError, ConfigError, PrerequisiteError
+from redline.errors import ClusterError, PrerequisiteError
 from redline.evals import (
     RunOptions,
     SuitePlan,
@@ -32,6 +32,7 @@ from redline.evals import (
     run_shard,
     runs_sequentially,
     sample_scores,
+    sample_usage,
     shard_samples,
 )
 from redline.frameworks import Framework
@@ -210,8 +211,9 @@ class _ActorCoordinator:
         sample_id: str | int,
         epoch: int,
         scores: Mapping[str, Any] | None,
+        usage: tuple[int, float] = (0, 0.0),
     ) -> None:
-        await self.handle.completed.remote(position, sample_id, epoch, scores)
+        await self.handle.completed.remote(position, sample_id, epoch, scores, usage)
 
 
 def _shard(
@@ -269,15 +271,6 @@ class RayTaskRunner:
         framework: Framework | None = None,
         on_ready: Callable[[], None] | None = None,
     ) -> tuple[bool, list[tuple[TaskRun, Any]]]:
-        if options.sequential and (
-            options.budget.tokens is not None or options.budget.cost is not None
-        ):
-            # Each shard counts only its own usage; a budget checked against one
-            # shard's share would be spent several times over.
-            raise ConfigError(
-                "--budget-tokens and --budget-cost are not yet shared across Ray "
-                "shards: drop them, or use --budget-samples"
-            )
         check_model(options.model, options.model_base_url, **dict(options.model_args))
         # Workers run in their own working directory: a relative run folder (the
         # default `runs/...`) would put each shard's log somewhere else.
@@ -432,7 +425,11 @@ def _report(watch: _HeadWatch, suite: _Suite, samples: list[Any]) -> None:
     watch.get(
         [
             suite.monitor.completed.remote(
-                positions[str(s.id), s.epoch], s.id, s.epoch, sample_scores(s)
+                positions[str(s.id), s.epoch],
+                s.id,
+                s.epoch,
+                sample_scores(s),
+                sample_usage(s),
             )
             for s in samples
             if (str(s.id), s.epoch) in positions
