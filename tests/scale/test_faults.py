@@ -164,6 +164,8 @@ def test_head_killed_mid_run_is_one_line_and_the_rerun_resumes(
         str(out),
         "--model",
         "openai-api/mock/m",
+        "--model-base-url",
+        server.base_url,
         "--limit",
         str(SAMPLES),
         "--seed",
@@ -236,6 +238,9 @@ def test_head_killed_mid_run_is_one_line_and_the_rerun_resumes(
                 out=tmp_path / "single",
                 run=RunOptions(
                     model="openai-api/mock/m",
+                    # Inspect memoizes a model by its arguments, and a base URL
+                    # read from the environment is not one of them.
+                    model_base_url=server.base_url,
                     limit=SAMPLES,
                     seed=7,
                     max_connections=2,

@@ -118,6 +118,9 @@ def test_epochs_on_ray_equal_single_process_epochs(
             out=tmp_path / name,
             run=RunOptions(
                 model="openai-api/mock/m",
+                # Inspect memoizes a model by its arguments, and a base URL read
+                # from the environment is not one: an earlier test's server.
+                model_base_url=server.base_url,
                 limit=4,
                 epochs=2,
                 seed=7,

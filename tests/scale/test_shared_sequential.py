@@ -111,6 +111,9 @@ def test_token_budget_is_shared_and_stops_where_one_process_stops(
     framework.write_text(FRAMEWORK, encoding="utf-8")
     run = RunOptions(
         model="openai-api/mock/m",
+        # Inspect memoizes a model by its arguments, and a base URL read from the
+        # environment is not one: an earlier test's server would be asked.
+        model_base_url=server.base_url,
         limit=12,
         seed=3,
         max_connections=1,
