@@ -167,9 +167,9 @@ def test_a_folder_of_another_campaign_is_refused(
     code, _, stderr = _campaign(tmp_path, *args, "--limit", "2")
 
     assert code == 2
-    assert "holds a campaign of other models, frameworks or settings" in " ".join(
-        stderr.split()
-    )
+    refusal = " ".join(stderr.split())
+    assert "holds a campaign of other models, frameworks or settings" in refusal
+    assert "(it differs in limit)" in refusal
     assert (out / "campaign.json").read_text() == before
 
 

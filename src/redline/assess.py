@@ -14,6 +14,7 @@ from typing import Any
 
 from inspect_ai.log import EvalLog
 
+from redline._util.settings import changed_settings
 from redline._util.yaml_source import YamlDocument
 from redline._version import __version__
 from redline.errors import ConfigError
@@ -170,11 +171,13 @@ def _manifest(framework: Framework, run: RunOptions) -> dict[str, object]:
     if run.sandbox != "auto":
         manifest["sandbox"] = run.sandbox
     for name, value in (
+        ("epochs", run.epochs),
         ("temperature", run.temperature),
         ("max_tokens", run.max_tokens),
         ("task_args", [[s, [list(a) for a in args]] for s, args in run.task_args]),
     ):
-        if value:
+        # `is not None`: --temperature 0 (greedy) is a setting, unlike no --temperature.
+        if value is not None and value != []:
             manifest[name] = value
     return manifest
 
@@ -216,12 +219,18 @@ def resolve_out_dir(options: AssessOptions, framework: Framework) -> tuple[Path,
 
     Without `--out`, the newest unfinished run in `runs_dir` with the same model,
     framework, limit and seed is resumed, so re-running the same command continues.
+
+    Raises:
+        ConfigError: `--out` names a run folder made with other settings (model,
+            limit, seed, generation, judge, sandbox, task arguments): resuming it
+            would mix two runs' samples in one report.
     """
-    if options.out is not None:
-        return options.out, (options.out / MANIFEST).exists() and not _finished(
-            options.out
-        )
     wanted = _manifest(framework, options.run)
+    if options.out is not None:
+        made = (options.out / MANIFEST).exists()
+        if made:
+            _check_same_run(options.out, wanted)
+        return options.out, made and not _finished(options.out)
     if options.runs_dir.is_dir():
         for folder in sorted(options.runs_dir.iterdir(), reverse=True):
             manifest = folder / MANIFEST
@@ -233,6 +242,44 @@ def resolve_out_dir(options: AssessOptions, framework: Framework) -> tuple[Path,
             except (OSError, ValueError):
                 continue
     return _fresh_folder(options.runs_dir), False
+
+
+def _check_same_run(out: Path, wanted: dict[str, object]) -> None:
+    """Refuse to resume `out` unless its `run.json` records this run's settings."""
+    path = out / MANIFEST
+    try:
+        recorded = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(recorded, dict):
+            raise ValueError("expected a JSON object")
+    except (OSError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise ConfigError(
+            f"{path}: not a readable run manifest ({first}): use a new --out, or "
+            f"remove {MANIFEST} to run this folder again"
+        ) from None
+    # Not the framework: logs are evidence about the model, so another framework (or
+    # this one edited) may read the folder's samples, running only what it lacks.
+    changed = [
+        key
+        for key in changed_settings(recorded, wanted, {"sandbox": "auto"})
+        if key != "framework"
+    ]
+    if changed:
+        was = ", ".join(_setting(key, recorded.get(key)) for key in changed)
+        now = ", ".join(_setting(key, wanted.get(key)) for key in changed)
+        raise ConfigError(
+            f"{MANIFEST} in {out} was made with {was}; this run has {now}: use a new "
+            "--out, or the same settings"
+        )
+
+
+def _setting(key: str, value: Any) -> str:
+    """A run.json setting as the option that sets it."""
+    if key == "task_args":
+        pairs = [(s, a, v) for s, args in value or () for a, v in args]
+        return " ".join(f"-T {s}.{a}={v}" for s, a, v in pairs) or "no -T"
+    option = "--" + key.replace("_", "-")
+    return f"no {option}" if value is None else f"{option} {value}"
 
 
 def _fresh_folder(runs_dir: Path) -> Path:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
@@ -32,6 +31,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from redline._util.settings import changed_settings
 from redline.assess import AssessOptions, assess, build_plan
 from redline.errors import ConfigError, RedlineError
 from redline.evals import check_model
@@ -212,20 +212,19 @@ def _campaign_folder(
 ) -> Path:
     """The folder to write: `--out`, else the newest unfinished matching campaign."""
 
-    def same(summary: CampaignSummary) -> bool:
-        return (
-            summary.models == options.models
-            and summary.frameworks == options.frameworks
-            and summary.settings == json.loads(json.dumps(settings))
-        )
+    def changed(summary: CampaignSummary) -> list[str]:
+        asked = {"models": options.models, "frameworks": options.frameworks}
+        recorded = {"models": summary.models, "frameworks": summary.frameworks}
+        return changed_settings({**recorded, **summary.settings}, {**asked, **settings})
 
     if options.out is not None:
         summary = _read_summary(options.out)
-        if summary is not None and not same(summary):
+        differing = changed(summary) if summary is not None else []
+        if differing:
             raise ConfigError(
                 f"{options.out / CAMPAIGN_FILE}: this folder holds a campaign of other "
-                "models, frameworks or settings; re-run it as it was started, or give "
-                "a new --out"
+                f"models, frameworks or settings (it differs in {', '.join(differing)}); "
+                "re-run it as it was started, or give a new --out"
             )
         return options.out
     if options.runs_dir.is_dir():
@@ -234,7 +233,11 @@ def _campaign_folder(
                 summary = _read_summary(folder)
             except ConfigError:
                 continue
-            if summary is not None and same(summary) and _is_unfinished(folder, pairs):
+            if (
+                summary is not None
+                and not changed(summary)
+                and _is_unfinished(folder, pairs)
+            ):
                 return folder
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     folder, suffix = options.runs_dir / f"campaign-{stamp}", 1

@@ -211,3 +211,40 @@ def test_model_call_records_the_time_spent_in_llama_cpp() -> None:
     )
     assert call.time is not None
     assert 0 < call.time <= time.perf_counter() - started
+
+
+def test_counting_tokens_waits_off_the_event_loop() -> None:
+    # While a call decodes with the model's lock held, a token count waits for the lock
+    # in a worker thread: the event loop meanwhile goes on running other samples.
+    api = LocalModelAPI("local")
+
+    async def scenario() -> tuple[int, int]:
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.005)
+                ticks += 1
+
+        ticking = asyncio.create_task(ticker())
+        decoding = asyncio.create_task(
+            api.generate(
+                [ChatMessageUser(content="Describe a forest in detail.")],
+                [],
+                "none",
+                GenerateConfig(max_tokens=48, temperature=0.0),
+            )
+        )
+        while not api._model.lock.locked():
+            await asyncio.sleep(0.001)
+        before = ticks
+        count = await api.count_text_tokens("hello there")
+        during = ticks - before
+        await decoding
+        ticking.cancel()
+        return during, count
+
+    during, count = asyncio.run(scenario())
+    assert count > 0
+    assert during >= 3, "the event loop stood still while the count waited"

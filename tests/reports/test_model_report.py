@@ -154,7 +154,26 @@ def test_unsigned_tampered_or_untrusted_input_is_refused(
         "report", "model-report", str(signed), "--plan", str(forged), "-o", str(out)
     )
     assert bad_plan.exit_code == 2
-    assert "forged-plan.json: the plan's signature does not verify" in bad_plan.output
+    # The check reports and plans share: it says why a signature fails.
+    assert (
+        "forged-plan.json: signature does not match the plan (it was changed after "
+        "signing, or signed by another key than "
+    ) in " ".join(bad_plan.output.split())
+    garbled = _signed_plan(key)
+    garbled["signature"]["value"] = "not base64!"
+    not_b64 = run(
+        "report",
+        "model-report",
+        str(signed),
+        "--plan",
+        str(_write(tmp_path / "garbled-plan.json", garbled)),
+        "-o",
+        str(out),
+    )
+    assert not_b64.exit_code == 2
+    assert "garbled-plan.json: signature value is not base64" in " ".join(
+        not_b64.output.split()
+    )
     unsigned_plan = _write(tmp_path / "unsigned-plan.json", {"plan": {"seed": 1}})
     nosig = run(
         "report",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.core import ParameterSource
@@ -16,7 +17,34 @@ from redline._cli.common import (
     stderr_console,
     stdout_console,
 )
-from redline._cli.task_args import parse_task_args
+from redline._cli.run_options import (
+    RunParams,
+    assessment_options,
+    assessment_runner,
+    attempt_timeout_option,
+    budget_cost_option,
+    budget_samples_option,
+    budget_tokens_option,
+    data_dir_option,
+    display_option,
+    epochs_option,
+    judge_option,
+    judge_validation_option,
+    limit_option,
+    max_connections_option,
+    max_retries_option,
+    max_tokens_option,
+    model_base_url_option,
+    model_option,
+    ray_option,
+    ray_shards_option,
+    sandbox_option,
+    seed_option,
+    sequential_option,
+    task_args_option,
+    temperature_option,
+    timeout_option,
+)
 from redline.frameworks import (
     DEFAULT_FRAMEWORK,
     Decision,
@@ -29,6 +57,11 @@ from redline.reports import (
     render_summary,
     render_verdicts,
 )
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from redline.assess import AssessOptions
 
 
 class _DirsOption(click.Option):
@@ -77,36 +110,26 @@ def _given(name: str) -> bool:
     return source in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
 
 
-def _planned(
-    plan_path: Path, framework: str, suites: tuple[str, ...], run: Any
-) -> tuple[str, tuple[str, ...], Any]:
+def _planned(plan_path: Path, options: AssessOptions) -> AssessOptions:
     """The framework, suites and run options of a plan, where not given explicitly."""
     from redline.planning import run_options_of
     from redline.plans import read_plan_file
 
     plan = read_plan_file(plan_path)[0].plan
     given = {field for name, field in _PLANNED_OPTIONS.items() if _given(name)}
-    return (
-        framework
+    return replace(
+        options,
+        framework=options.framework
         if _given("framework")
         else plan.framework.source or plan.framework.id,
-        suites or tuple(task.suite for task in plan.tasks),
-        run_options_of(plan, run, given),
+        suites=options.suites or tuple(task.suite for task in plan.tasks),
+        run=run_options_of(plan, options.run, given),
     )
 
 
 @click.command("assess")
-@click.option(
-    "--model",
-    default="redline/local",
-    show_default=True,
-    help="Inspect model string, e.g. openai/gpt-4o-mini or redline/local/<path.gguf>.",
-)
-@click.option(
-    "--model-base-url",
-    default=None,
-    help="Base URL of the model's API (for openai-api/... and similar).",
-)
+@model_option()
+@model_base_url_option()
 @click.option(
     "--framework",
     default=DEFAULT_FRAMEWORK,
@@ -127,72 +150,17 @@ def _planned(
     help="Run only this suite of the framework's (repeatable); thresholds read from "
     "other suites stay inconclusive.",
 )
-@click.option(
-    "--limit",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Samples per suite: a smoke run of the setup, whose decision is no finding.",
-)
-@click.option(
-    "--temperature",
-    type=click.FloatRange(min=0.0),
-    default=None,
-    help="Sampling temperature (default: each provider's).",
-)
-@click.option(
-    "--max-tokens",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Most tokens per model answer (default: each suite's own cap).",
-)
-@click.option(
-    "-T",
-    "task_args",
-    multiple=True,
-    metavar="SUITE.ARG=VALUE",
-    help="Argument of a suite's task, e.g. -T autonomy_proxy.max_turns=4 (repeatable; "
-    "VALUE is read as YAML).",
-)
-@click.option(
-    "--max-connections",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Concurrent model connections.",
-)
-@click.option("--seed", type=int, default=None, help="Generation seed.")
-@click.option(
-    "--epochs",
-    type=click.IntRange(min=1, max=100),
-    default=None,
-    help="Attempts per sample of every suite (default: what each rule asks, else 1); "
-    "each rule's epochs_reducer (mean, or max: at least once in k) reduces them.",
-)
-@click.option(
-    "--max-retries",
-    type=click.IntRange(min=0),
-    default=5,
-    show_default=True,
-    help="Retries of a failed model call before its sample is unscored.",
-)
-@click.option(
-    "--timeout",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Seconds a model call may take, retries included.",
-)
-@click.option(
-    "--attempt-timeout",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Seconds one attempt of a model call may take before it is retried.",
-)
-@click.option(
-    "--display",
-    type=click.Choice(["rich", "plain", "full", "log", "none"]),
-    default="rich",
-    show_default=True,
-    help="Progress display while suites run.",
-)
+@limit_option()
+@temperature_option()
+@max_tokens_option()
+@task_args_option()
+@max_connections_option()
+@seed_option()
+@epochs_option()
+@max_retries_option()
+@timeout_option()
+@attempt_timeout_option()
+@display_option()
 @click.option(
     "--model-card",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -205,61 +173,14 @@ def _planned(
     default=None,
     help="YAML list of attestations (safeguard, document, attested_by) that safeguards are in place.",
 )
-@click.option(
-    "--sequential/--no-sequential",
-    default=True,
-    show_default=True,
-    help="Stop each suite as soon as every rule it feeds is decided (anytime-valid tests).",
-)
-@click.option(
-    "--budget-samples",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Most samples per suite under sequential testing.",
-)
-@click.option(
-    "--budget-tokens",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Most model tokens per suite under sequential testing.",
-)
-@click.option(
-    "--budget-cost",
-    type=click.FloatRange(min=0.0, min_open=True),
-    default=None,
-    help="Most model cost (USD, needs cost data) per suite.",
-)
-@click.option(
-    "--judge",
-    default=None,
-    metavar="MODEL",
-    help="Inspect model string of an LLM judge that grades the refusal suites with a "
-    "StrongREJECT-style rubric instead of the trained classifier; its failures are unscored.",
-)
-@click.option(
-    "--judge-validation",
-    default=None,
-    metavar="FILE|TP/POS,TN/NEG",
-    help="The judge's measured error: a file from `redline scorer validate --judge` "
-    "(each suite reads the entry of its own context), or counts with refused as "
-    "positive, e.g. 90/100,85/100; verdicts then read the corrected rate.",
-)
-@click.option(
-    "--sandbox",
-    type=click.Choice(["auto", "docker", "bubblewrap", "local"]),
-    default="auto",
-    show_default=True,
-    help="Sandbox of the agentic suites. auto: docker when an engine answers, else "
-    "bubblewrap when installed, else (embedded model only) the host, with a warning. "
-    "local: accept running model-written commands on this host.",
-)
-@click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Folder that ${REDLINE_DATA} in rule arguments names (public benchmarks in "
-    "their published layout).",
-)
+@sequential_option()
+@budget_samples_option()
+@budget_tokens_option()
+@budget_cost_option()
+@judge_option()
+@judge_validation_option()
+@sandbox_option()
+@data_dir_option()
 @click.option(
     "--from-logs",
     "from_logs",
@@ -307,50 +228,14 @@ def _planned(
     help="How to print the verdicts: a rich table with the decision, or the verdict "
     "rows as markdown, csv or json.",
 )
-@click.option(
-    "--ray",
-    "ray_address",
-    is_flag=False,
-    flag_value="",
-    default=None,
-    metavar="[ADDRESS|auto]",
-    help="Run the suites' samples as shards on a Ray cluster (pip install "
-    "'redline[ray]'): a cluster address, auto (the one running here), or nothing "
-    "(RAY_ADDRESS, else a local Ray).",
-)
-@click.option(
-    "--ray-shards",
-    type=click.IntRange(min=1),
-    default=None,
-    help="With --ray: shards per suite (default: one per CPU of the cluster).",
-)
+@ray_option()
+@ray_shards_option()
 def assess_command(
-    model: str,
-    model_base_url: str | None,
     framework: str,
     out: Path | None,
     suites: tuple[str, ...],
-    limit: int | None,
-    temperature: float | None,
-    max_tokens: int | None,
-    task_args: tuple[str, ...],
-    max_connections: int | None,
-    seed: int | None,
-    epochs: int | None,
-    max_retries: int,
-    timeout: int | None,
-    attempt_timeout: int | None,
-    display: str,
-    sequential: bool,
-    budget_samples: int | None,
-    budget_tokens: int | None,
-    budget_cost: float | None,
     model_card: Path | None,
     attestations: Path | None,
-    judge: str | None,
-    judge_validation: str | None,
-    sandbox: str,
-    data_dir: Path | None,
     from_logs: tuple[Path, ...],
     plan_path: Path | None,
     allow_deviation: bool,
@@ -360,79 +245,33 @@ def assess_command(
     table_format: str,
     ray_address: str | None,
     ray_shards: int | None,
+    **run: Unpack[RunParams],
 ) -> None:
     """Assess a model against a safety framework and print the deployment decision."""
-    # Imported here: Inspect and llama.cpp take seconds to import, `redline --help` not.
-    from redline.assess import AssessOptions, assess
-    from redline.errors import ConfigError
-    from redline.evals import Budget, RunOptions, read_validation_file
-    from redline.stats import ClassifierError
-
-    if judge_validation is not None:
-        if judge is None:
-            raise ConfigError("--judge-validation needs --judge")
-        if judge_validation.endswith(".json") or Path(judge_validation).is_file():
-            read_validation_file(Path(judge_validation))
-        else:
-            try:
-                ClassifierError.parse(judge_validation)
-            except ValueError as ex:
-                raise ConfigError(f"--judge-validation: {ex}") from None
-
     model_given = (
         click.get_current_context().get_parameter_source("model")
         is not click.core.ParameterSource.DEFAULT
     )
     notes = stderr_console()
-    run_options = RunOptions(
-        model=model,
-        model_base_url=model_base_url,
-        limit=limit,
-        max_connections=max_connections,
-        seed=seed,
-        epochs=epochs,
-        temperature=temperature,
-        max_tokens=max_tokens,
-        task_args=parse_task_args(task_args),
-        max_retries=max_retries,
-        timeout=timeout,
-        attempt_timeout=attempt_timeout,
-        display=display,  # type: ignore[arg-type]
-        sequential=sequential,
-        budget=Budget(samples=budget_samples, tokens=budget_tokens, cost=budget_cost),
-        judge=judge,
-        judge_validation=judge_validation,
-        sandbox=sandbox,
-    )
-    if plan_path is not None:
-        framework, suites, run_options = _planned(
-            plan_path, framework, suites, run_options
-        )
-    options = AssessOptions(
+    options = replace(
+        assessment_options(run),
         framework=framework,
         out=out,
-        data_dir=data_dir,
         from_logs=from_logs,
-        logs_model=model if model_given else None,
+        logs_model=run.get("model") if model_given else None,
         suites=suites,
-        notify=lambda line: notes.print(line, style="cyan", soft_wrap=True),
         model_card=load_model_card(model_card) if model_card else None,
         attestations=tuple(load_attestations(attestations)) if attestations else (),
-        run=run_options,
         plan=plan_path,
         allow_deviation=allow_deviation,
     )
+    if plan_path is not None:
+        options = _planned(plan_path, options)
     # Inspect's progress display writes to stdout; keep stdout for the JSON report.
     with (
         contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
     ):
-        if ray_address is None:
-            report = assess(options)
-        else:
-            from redline.scale import RayOptions, run_assessment_on_ray
-
-            ray = RayOptions(address=ray_address or None, shards=ray_shards)
-            report = run_assessment_on_ray(options, ray)
+        report = assessment_runner(ray_address, ray_shards)(options)
     for line in report.run.no_evidence:
         click.echo(line, err=True)
     if as_json:

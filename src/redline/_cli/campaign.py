@@ -16,11 +16,28 @@ from redline._cli.common import (
     stderr_console,
     stdout_console,
 )
+from redline._cli.run_options import (
+    RunParams,
+    assessment_options,
+    assessment_runner,
+    data_dir_option,
+    display_option,
+    limit_option,
+    max_connections_option,
+    max_retries_option,
+    max_tokens_option,
+    note,
+    ray_option,
+    ray_shards_option,
+    seed_option,
+    sequential_option,
+    temperature_option,
+)
 
 if TYPE_CHECKING:
-    from redline.assess import AssessOptions
-    from redline.campaign import CampaignSummary, Runner
-    from redline.reports import Report
+    from typing_extensions import Unpack
+
+    from redline.campaign import CampaignSummary
 
 _DECISION_STYLE = {
     "deploy": "green",
@@ -28,23 +45,6 @@ _DECISION_STYLE = {
     "do not deploy": "red",
     "halt development": "bold red",
 }
-
-
-def _runner(address: str | None, shards: int | None) -> Runner:
-    """`assess` here, or the scale-out runner on Ray when `--ray` is given."""
-    from redline.assess import assess
-
-    if address is None:
-        return assess
-    # Imported only when asked for: it is the one path that needs `redline[ray]`.
-    from redline.scale import RayOptions, run_assessment_on_ray
-
-    ray_options = RayOptions(address=address or None, shards=shards)
-
-    def run(options: AssessOptions) -> Report:
-        return run_assessment_on_ray(options, ray_options)
-
-    return run
 
 
 def campaign_table(summary: CampaignSummary) -> Table:
@@ -99,74 +99,23 @@ def campaign_table(summary: CampaignSummary) -> Table:
     help="Campaign folder. Default: runs/campaign-<timestamp>, or the newest unfinished "
     "campaign there with the same models, frameworks and settings.",
 )
-@click.option(
-    "--ray",
-    "ray_address",
-    is_flag=False,
-    flag_value="",
-    default=None,
-    metavar="[ADDRESS|auto]",
+@ray_option(
     help="Run each assessment's suites on a Ray cluster (pip install 'redline[ray]'): "
     "ray://head:10001, auto (the one running here), or nothing (RAY_ADDRESS, else a "
-    "local Ray).",
+    "local Ray)."
 )
-@click.option(
-    "--ray-shards",
-    type=click.IntRange(min=1),
-    default=None,
-    help="With --ray: shards per suite (default: one per CPU of the cluster).",
+@ray_shards_option()
+@limit_option(
+    help="Samples per suite: a smoke run of the setup, whose decisions are no finding."
 )
-@click.option(
-    "--limit",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Samples per suite: a smoke run of the setup, whose decisions are no finding.",
-)
-@click.option("--seed", type=int, default=None, help="Generation seed.")
-@click.option(
-    "--temperature",
-    type=click.FloatRange(min=0.0),
-    default=None,
-    help="Sampling temperature.",
-)
-@click.option(
-    "--max-tokens",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Most tokens per answer.",
-)
-@click.option(
-    "--max-connections",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Concurrent model connections.",
-)
-@click.option(
-    "--max-retries",
-    type=click.IntRange(min=0),
-    default=5,
-    show_default=True,
-    help="Retries of a failed model call before its sample is unscored.",
-)
-@click.option(
-    "--sequential/--no-sequential",
-    default=True,
-    show_default=True,
-    help="Stop each suite as soon as every rule it feeds is decided.",
-)
-@click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Folder that ${REDLINE_DATA} in rule arguments names.",
-)
-@click.option(
-    "--display",
-    type=click.Choice(["rich", "plain", "full", "log", "none"]),
-    default="rich",
-    show_default=True,
-    help="Progress display while suites run.",
-)
+@seed_option()
+@temperature_option(help="Sampling temperature.")
+@max_tokens_option(help="Most tokens per answer.")
+@max_connections_option()
+@max_retries_option()
+@sequential_option(help="Stop each suite as soon as every rule it feeds is decided.")
+@data_dir_option(help="Folder that ${REDLINE_DATA} in rule arguments names.")
+@display_option()
 @click.option(
     "--json", "as_json", is_flag=True, help="Print campaign.json's content on stdout."
 )
@@ -176,55 +125,32 @@ def campaign_command(
     out: Path | None,
     ray_address: str | None,
     ray_shards: int | None,
-    limit: int | None,
-    seed: int | None,
-    temperature: float | None,
-    max_tokens: int | None,
-    max_connections: int | None,
-    max_retries: int,
-    sequential: bool,
-    data_dir: Path | None,
-    display: str,
     as_json: bool,
+    **run: Unpack[RunParams],
 ) -> None:
     """Assess every --model under every --framework; one run folder and report each."""
     import contextlib
 
-    from redline.assess import AssessOptions
     from redline.campaign import (
         CAMPAIGN_CSV,
         CAMPAIGN_FILE,
         CampaignOptions,
         run_campaign,
     )
-    from redline.evals import RunOptions
 
     notes = stderr_console()
     options = CampaignOptions(
         models=models,
         frameworks=frameworks,
         out=out,
-        notify=lambda line: notes.print(line, style="cyan", soft_wrap=True),
-        assessment=AssessOptions(
-            data_dir=data_dir,
-            notify=lambda line: notes.print(line, style="cyan", soft_wrap=True),
-            run=RunOptions(
-                limit=limit,
-                seed=seed,
-                temperature=temperature,
-                max_tokens=max_tokens,
-                max_connections=max_connections,
-                max_retries=max_retries,
-                sequential=sequential,
-                display=display,  # type: ignore[arg-type]
-            ),
-        ),
+        notify=note,
+        assessment=assessment_options(run),
     )
     # Inspect's progress display writes to stdout; keep stdout for the JSON summary.
     with (
         contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
     ):
-        campaign = run_campaign(options, _runner(ray_address, ray_shards))
+        campaign = run_campaign(options, assessment_runner(ray_address, ray_shards))
     summary = campaign.summary
     if as_json:
         click.echo(summary.model_dump_json(indent=2))

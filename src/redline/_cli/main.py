@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import traceback
 from pathlib import Path
 from typing import Any
@@ -10,38 +11,62 @@ import click
 from rich.console import Console
 from rich.text import Text
 
-from redline._cli.assess import assess_command
-from redline._cli.campaign import campaign_command
 from redline._cli.common import (
     EXIT_BAD_INPUT,
     EXIT_ERROR,
     EXIT_INTERRUPTED,
     EXIT_REGISTRY_UNREACHABLE,
 )
-from redline._cli.compare import compare_command
 from redline._cli.config import default_map
-from redline._cli.econ import econ_group
-from redline._cli.exercise import exercise_group
-from redline._cli.framework import framework_group
-from redline._cli.incidents import incidents_group
-from redline._cli.keys import keys_group
-from redline._cli.log import log_group
-from redline._cli.plan import plan_group
-from redline._cli.publish import publish_command, pull_command
-from redline._cli.registry import registry_group
-from redline._cli.report import report_group
-from redline._cli.reports_list import reports_group
-from redline._cli.scorer import scorer_group
-from redline._cli.suites import suites_command
-from redline._cli.view import view_command
 from redline._version import __version__
 from redline.errors import InputError, RedlineError, RegistryError
+
+# Each command's module, imported only when that command runs: `redline assess`
+# then loads neither the registry service nor the incident database, nor their
+# numerics, before its first model call.
+_COMMANDS: dict[str, tuple[str, str]] = {
+    "assess": ("redline._cli.assess", "assess_command"),
+    "campaign": ("redline._cli.campaign", "campaign_command"),
+    "compare": ("redline._cli.compare", "compare_command"),
+    "econ": ("redline._cli.econ", "econ_group"),
+    "exercise": ("redline._cli.exercise", "exercise_group"),
+    "framework": ("redline._cli.framework", "framework_group"),
+    "incidents": ("redline._cli.incidents", "incidents_group"),
+    "keys": ("redline._cli.keys", "keys_group"),
+    "log": ("redline._cli.log", "log_group"),
+    "plan": ("redline._cli.plan", "plan_group"),
+    "publish": ("redline._cli.publish", "publish_command"),
+    "pull": ("redline._cli.publish", "pull_command"),
+    "registry": ("redline._cli.registry", "registry_group"),
+    "report": ("redline._cli.report", "report_group"),
+    "reports": ("redline._cli.reports_list", "reports_group"),
+    "scorer": ("redline._cli.scorer", "scorer_group"),
+    "suites": ("redline._cli.suites", "suites_command"),
+    "view": ("redline._cli.view", "view_command"),
+}
 
 stderr = Console(stderr=True, highlight=False)
 
 
 class _RedlineGroup(click.Group):
-    """Turns Redline's errors into one line on stderr instead of a traceback."""
+    """Turns Redline's errors into one line on stderr instead of a traceback.
+
+    Commands load on first use (`_COMMANDS`); `--help` loads them all for their
+    one-line help.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in _COMMANDS:
+            module_name, attribute = _COMMANDS[cmd_name]
+            command = getattr(importlib.import_module(module_name), attribute)
+            if not isinstance(command, click.Command):
+                raise TypeError(f"{module_name}.{attribute} is not a click command")
+            self.add_command(command, cmd_name)
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -92,26 +117,6 @@ def cli(ctx: click.Context, debug: bool) -> None:  # noqa: ARG001 (read by _fail
     pyproject.toml) in the current folder; see the README's Configuration section.
     """
     ctx.default_map = default_map(cli, ctx, Path.cwd())
-
-
-cli.add_command(assess_command)
-cli.add_command(campaign_command)
-cli.add_command(compare_command)
-cli.add_command(econ_group)
-cli.add_command(exercise_group)
-cli.add_command(framework_group)
-cli.add_command(incidents_group)
-cli.add_command(keys_group)
-cli.add_command(log_group)
-cli.add_command(plan_group)
-cli.add_command(publish_command)
-cli.add_command(pull_command)
-cli.add_command(registry_group)
-cli.add_command(report_group)
-cli.add_command(reports_group)
-cli.add_command(scorer_group)
-cli.add_command(suites_command)
-cli.add_command(view_command)
 
 
 def main() -> None:

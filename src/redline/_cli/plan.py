@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from pydantic import ValidationError
 
 from redline._cli.keys import open_signing_key
 from redline._cli.registry import client_options, open_client
-from redline._cli.task_args import parse_task_args
+from redline._cli.run_options import RunParams, run_options
 from redline.errors import PlanError, RegistryError
 from redline.frameworks import DEFAULT_FRAMEWORK
 from redline.reports import PlanBinding, write_json_file
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 _FILE = click.Path(path_type=Path, dir_okay=False)
 
@@ -83,52 +87,21 @@ def plan_group() -> None:
 @click.option("-o", "--out", type=_FILE, required=True, help="Plan file to write.")
 def create_command(
     framework: str,
-    model: str,
-    model_base_url: str | None,
     suites: tuple[str, ...],
-    seed: int | None,
-    epochs: int | None,
-    limit: int | None,
-    temperature: float | None,
-    max_tokens: int | None,
-    timeout: int | None,
-    task_args: tuple[str, ...],
-    sequential: bool,
-    budget_samples: int | None,
-    budget_tokens: int | None,
-    budget_cost: float | None,
-    judge: str | None,
-    judge_validation: str | None,
-    sandbox: str,
-    data_dir: Path | None,
     key_path: Path | None,
     out: Path,
+    **run: Unpack[RunParams],
 ) -> None:
     """Write a signed plan: every task pinned to its version and dataset digest.
 
     No model is called: each task is built to read its dataset.
     """
-    from redline.evals import Budget, RunOptions
     from redline.planning import create_plan
     from redline.plans import plan_digest, sign_plan
 
+    options = run_options(run)
     key = open_signing_key(key_path)
-    options = RunOptions(
-        model=model,
-        model_base_url=model_base_url,
-        seed=seed,
-        epochs=epochs,
-        limit=limit,
-        temperature=temperature,
-        max_tokens=max_tokens,
-        timeout=timeout,
-        task_args=parse_task_args(task_args),
-        sequential=sequential,
-        budget=Budget(samples=budget_samples, tokens=budget_tokens, cost=budget_cost),
-        judge=judge,
-        judge_validation=judge_validation,
-        sandbox=sandbox,
-    )
+    data_dir = run.get("data_dir")
     plan = create_plan(framework, options, data_dir, suites)
     signed = sign_plan(plan, key)
     write_json_file(signed, out)

@@ -247,11 +247,15 @@ class LocalModelAPI(ModelAPI):
         return len(await self.tokenize(text))
 
     async def tokenize(self, text: str) -> list[int]:
-        with self._model.lock:
-            tokens: list[int] = self._model.llama.tokenize(
-                text.encode("utf-8"), add_bos=False
-            )
-        return tokens
+        def run() -> list[int]:
+            with self._model.lock:
+                tokens: list[int] = self._model.llama.tokenize(
+                    text.encode("utf-8"), add_bos=False
+                )
+            return tokens
+
+        # Off the event loop: the lock may be held by a call that decodes for seconds.
+        return await anyio.to_thread.run_sync(run)
 
     async def generate(
         self,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,9 @@ from redline.evals._loaders import samples_digest
 from redline.evals._sequential import Budget, SequentialStopping
 from redline.frameworks import Framework
 from redline.stats import ClassifierError
+
+# Inspect's own switch for its control endpoint (`inspect eval --ctl-server`).
+_CTL_SERVER_ENV = "INSPECT_EVAL_CTL_SERVER"
 
 DisplayType = Literal["full", "conversation", "rich", "plain", "log", "none"]
 
@@ -307,6 +311,10 @@ def _eval_set(
         log_dir_allow_dirty=True,
         retry_attempts=1,
         retry_wait=1,
+        # Inspect's control endpoint (for `inspect ctl`) starts a uvicorn app per run,
+        # about a second on 2 cores, that an assessment never uses: on only where the
+        # user asks for it with Inspect's own switch.
+        ctl_server=None if os.environ.get(_CTL_SERVER_ENV) else False,
         metadata={"redline_version": __version__, **(metadata or {})},
         **config.model_dump(exclude_none=True),
     )

@@ -10,8 +10,6 @@ reader can check each line against the signed report it came from.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import shutil
 import subprocess
 import tempfile
@@ -24,9 +22,12 @@ from typing import Any
 from redline.errors import PrerequisiteError, ReportError, SignatureError
 from redline.reports._canonical import canonical_json, sha256_digest
 from redline.reports._html import _environment
-from redline.reports._keys import PublicKey
 from redline.reports._schema import Report, SuiteRun
-from redline.reports._signing import Verification, verify_signed_report
+from redline.reports._signing import (
+    Verification,
+    check_signature,
+    verify_signed_report,
+)
 from redline.reports._terminal import decision_label, format_estimate
 
 _LOCAL_PREFIXES = ("redline/local", "hf/", "vllm/", "llama-cpp", "transformers/")
@@ -72,6 +73,10 @@ class ModelReport:
 def verify_plan_data(data: Any, *, source: str) -> PlanRef:
     """Check a signed plan's Ed25519 signature over its plan's canonical JSON.
 
+    The plan's own format belongs to `redline.plans`, which builds on this package:
+    here it stays opaque, and only the signature is checked, by the same check as
+    reports and plans.
+
     Raises:
         SignatureError: It is unsigned, or the signature does not verify.
         ReportError: It is not a signed plan at all.
@@ -81,20 +86,17 @@ def verify_plan_data(data: Any, *, source: str) -> PlanRef:
     signature = data.get("signature")
     if not isinstance(signature, Mapping):
         raise SignatureError(f"{source}: the plan is not signed")
-    public = PublicKey.from_b64(str(signature.get("public_key", "")))
-    if public.key_id != signature.get("key_id"):
-        raise SignatureError(f"{source}: key_id does not match the plan's public key")
+    key_id = str(signature.get("key_id", ""))
     message = canonical_json(data["plan"])
-    from cryptography.exceptions import InvalidSignature
-
-    try:
-        value = base64.b64decode(str(signature.get("value", "")), validate=True)
-        public.verifier().verify(value, message)
-    except (InvalidSignature, binascii.Error, ValueError):
-        raise SignatureError(
-            f"{source}: the plan's signature does not verify (changed after signing?)"
-        ) from None
-    return PlanRef(source=source, digest=sha256_digest(message), key_id=public.key_id)
+    check_signature(
+        key_id,
+        str(signature.get("public_key", "")),
+        str(signature.get("value", "")),
+        message,
+        signed="plan",
+        source=source,
+    )
+    return PlanRef(source=source, digest=sha256_digest(message), key_id=key_id)
 
 
 def build_model_report(
