@@ -8,12 +8,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from inspect_ai.log import list_eval_logs, read_eval_log
 
+from helpers.latency_server import LatencyServer
 from redline.assess import AssessOptions, assess
 from redline.evals import RunOptions
 from redline.scale import RayOptions, RayTaskRunner, run_assessment_on_ray
 from scale.conftest import Cluster
+from scale.test_workers import FRAMEWORK as REFUSAL_FRAMEWORK
 
 FRAMEWORK = """\
 id: scale-check
@@ -98,3 +101,54 @@ def test_rerun_reuses_the_merged_log(head: Cluster, tmp_path: Path) -> None:
     second = assess(options, runner=runner)
     assert runner.results == []
     assert _comparable(second) == _comparable(first)
+
+
+def test_epochs_on_ray_equal_single_process_epochs(
+    head: Cluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = LatencyServer(latency=0.05).start()
+    monkeypatch.setenv("MOCK_API_KEY", "unused")
+    monkeypatch.setenv("MOCK_BASE_URL", server.base_url)
+    framework = tmp_path / "framework.yaml"
+    framework.write_text(REFUSAL_FRAMEWORK, encoding="utf-8")
+
+    def options(name: str) -> AssessOptions:
+        return AssessOptions(
+            framework=framework,
+            out=tmp_path / name,
+            run=RunOptions(
+                model="openai-api/mock/m",
+                # Inspect memoizes a model by its arguments, and a base URL read
+                # from the environment is not one: an earlier test's server.
+                model_base_url=server.base_url,
+                limit=4,
+                epochs=2,
+                seed=7,
+                max_connections=2,
+                display="none",
+            ),
+        )
+
+    try:
+        single = assess(options("single"))
+        on_ray = run_assessment_on_ray(
+            options("ray"), RayOptions(address=head.address, shards=2)
+        )
+    finally:
+        server.stop()
+    import json
+
+    Path("/tmp/exp19c/a.json").write_text(
+        json.dumps(_comparable(on_ray), indent=1, default=str)
+    )
+    Path("/tmp/exp19c/b.json").write_text(
+        json.dumps(_comparable(single), indent=1, default=str)
+    )
+    assert _comparable(on_ray) == _comparable(single)
+    # Every (sample, epoch) once: each of the 4 prompts was asked twice per run.
+    assert sorted(server.requests.values()) == [4] * 4
+    records = on_ray.suites[0].samples
+    assert sorted((s.id, s.epoch) for s in records) == sorted(
+        {(s.id, s.epoch) for s in records}
+    )
+    assert {s.epoch for s in records} == {1, 2}

@@ -10,13 +10,21 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
+import pytest
 import ray
 from inspect_ai.log import read_eval_log
 
+from helpers.latency_server import LatencyServer
 from redline.assess import AssessOptions, assess
-from redline.evals import RunOptions, plan_suite
-from redline.scale import RayOptions, RayTaskRunner, forwarded_env
+from redline.evals import Budget, RunOptions, plan_suite
+from redline.scale import (
+    RayOptions,
+    RayTaskRunner,
+    forwarded_env,
+    run_assessment_on_ray,
+)
 from scale.conftest import Cluster
+from scale.test_ray_assess import _comparable
 
 FRAMEWORK = """\
 id: scale-seq
@@ -89,3 +97,40 @@ def test_stop_reaches_every_shard_and_matches_one_process(
         assert min(refused) >= cut
         assert not ran or max(ran) < min(refused)
         assert len(ran) + len(refused) == 20
+
+
+def test_token_budget_is_shared_and_stops_where_one_process_stops(
+    head: Cluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The mock server bills 20 tokens a reply; the refusal rule needs 15 samples to
+    # decide, so a budget of 100 tokens stops every run after 5, undecided.
+    server = LatencyServer(latency=0.05).start()
+    monkeypatch.setenv("MOCK_API_KEY", "unused")
+    monkeypatch.setenv("MOCK_BASE_URL", server.base_url)
+    framework = tmp_path / "framework.yaml"
+    framework.write_text(FRAMEWORK, encoding="utf-8")
+    run = RunOptions(
+        model="openai-api/mock/m",
+        # Inspect memoizes a model by its arguments, and a base URL read from the
+        # environment is not one: an earlier test's server would be asked.
+        model_base_url=server.base_url,
+        limit=12,
+        seed=3,
+        max_connections=1,
+        budget=Budget(tokens=100),
+        display="none",
+    )
+    try:
+        single = assess(
+            AssessOptions(framework=framework, out=tmp_path / "one", run=run)
+        )
+        on_ray = run_assessment_on_ray(
+            AssessOptions(framework=framework, out=tmp_path / "ray", run=run),
+            RayOptions(address=head.address, shards=2),
+        )
+    finally:
+        server.stop()
+    seq = single.suites[0].sequential
+    assert seq is not None
+    assert (seq.reason, seq.samples_used) == ("token budget of 100 reached", 5)
+    assert _comparable(on_ray) == _comparable(single)

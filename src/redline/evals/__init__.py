@@ -32,7 +32,13 @@ from redline.evals._health import (
     suite_health,
 )
 from redline.evals._outcomes import OutcomeReader
-from redline.evals._run import RunOptions, check_model, run_suites, run_tasks
+from redline.evals._run import (
+    RunOptions,
+    check_model,
+    run_suites,
+    run_tasks,
+    runs_sequentially,
+)
 from redline.evals._sandbox import (
     BubblewrapSandbox,
     SandboxDecision,
@@ -56,6 +62,7 @@ from redline.evals._shards import (
     plan_suite,
     run_shard,
     sample_scores,
+    sample_usage,
     shard_samples,
     suite_policy,
 )
@@ -109,10 +116,12 @@ __all__ = [
     "run_epochs",
     "run_reducer",
     "sample_scores",
+    "sample_usage",
     "shard_samples",
     "run_shard",
     "run_suites",
     "run_tasks",
+    "runs_sequentially",
     "suite_catalogue",
     "suite_health",
     "task_identity",

@@ -195,6 +195,13 @@ def prepared_task(run: TaskRun, options: RunOptions) -> tuple[Task, dict[str, An
     return task, task_meta
 
 
+def runs_sequentially(run: TaskRun, options: RunOptions) -> bool:
+    """Whether `run` is stopped by the sequential test, or decided at fixed n."""
+    # Sequential tests read one outcome per sample as it arrives; attempts of
+    # one sample arrive apart, so a run with epochs is decided at fixed n.
+    return options.sequential and run_epochs(run, options.epochs) == 1
+
+
 def run_tasks(
     runs: list[TaskRun],
     log_dir: Path,
@@ -239,13 +246,7 @@ def run_tasks(
         stopping: EarlyStopping | None = None
         if stopping_for is not None:
             stopping = stopping_for(run, task)
-        elif (
-            options.sequential
-            and framework is not None
-            and run_epochs(run, options.epochs) == 1
-        ):
-            # Sequential tests read one outcome per sample as it arrives; attempts of
-            # one sample arrive apart, so a run with epochs is decided at fixed n.
+        elif framework is not None and runs_sequentially(run, options):
             stopping = SequentialStopping(
                 run.suite or run.task,
                 framework,

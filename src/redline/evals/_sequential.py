@@ -10,7 +10,7 @@ confidence, or once a budget (samples, tokens, cost) is spent.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +41,12 @@ class Budget:
     cost: float | None = None
 
 
+def _task_usage() -> tuple[int, float]:
+    """Tokens and cost every model has used so far in the running Inspect task."""
+    usage = list(model_usage().values())
+    return sum(u.total_tokens for u in usage), sum(u.total_cost or 0.0 for u in usage)
+
+
 class SequentialStopping:
     """Inspect EarlyStopping policy driven by a framework's rules for one suite."""
 
@@ -52,6 +58,7 @@ class SequentialStopping:
         scorer_errors: Mapping[str, ClassifierError] | None = None,
         rules: Sequence[tuple[EvidenceRule, OutcomeReader]] | None = None,
         dataset_size: int | None = None,
+        usage: Callable[[], tuple[int, float]] | None = None,
     ) -> None:
         """Monitor every evidence rule of `framework` that reads `suite`.
 
@@ -66,9 +73,13 @@ class SequentialStopping:
                 the first scorer and the `category` field.
             dataset_size: Samples in the suite's dataset before `--limit`, so a
                 run cut short by the limit says so instead of "dataset exhausted".
+            usage: Tokens and cost spent so far, which the budget is checked
+                against; default: this task's model usage in Inspect. A suite run in
+                shards passes the usage of the samples it has replayed.
         """
         self.suite = suite
         self.budget = budget
+        self.usage = usage or _task_usage
         policy = framework.decision_policy
         self.max_unscored_share = policy.max_unscored_share
         errors = dict(scorer_errors or {})
@@ -141,16 +152,10 @@ class SequentialStopping:
     def _budget_spent(self) -> str | None:
         if self.budget.samples is not None and self.completed >= self.budget.samples:
             return f"sample budget of {self.budget.samples} reached"
-        usage = list(model_usage().values())
-        if (
-            self.budget.tokens is not None
-            and sum(u.total_tokens for u in usage) >= self.budget.tokens
-        ):
+        tokens, cost = self.usage()
+        if self.budget.tokens is not None and tokens >= self.budget.tokens:
             return f"token budget of {self.budget.tokens} reached"
-        if (
-            self.budget.cost is not None
-            and sum(u.total_cost or 0.0 for u in usage) >= self.budget.cost
-        ):
+        if self.budget.cost is not None and cost >= self.budget.cost:
             return f"cost budget of {self.budget.cost:g} reached"
         return None
 

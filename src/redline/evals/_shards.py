@@ -18,7 +18,7 @@ import os
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -32,6 +32,7 @@ from inspect_ai.log import (
     recompute_metrics,
     write_eval_log,
 )
+from inspect_ai.model._model import sample_model_usage
 from inspect_ai.scorer import SampleScore
 from inspect_ai.util import EarlyStop, EarlyStoppingSummary
 from pydantic import JsonValue, TypeAdapter
@@ -66,8 +67,12 @@ class ShardCoordinator(Protocol):
         sample_id: str | int,
         epoch: int,
         scores: Mapping[str, SampleScore] | None,
+        usage: tuple[int, float] = (0, 0.0),
     ) -> None:
-        """Report a finished sample (scores None: it ended in an error)."""
+        """Report a finished sample (scores None: it ended in an error).
+
+        `usage` is the tokens and cost the sample spent, for a shared budget.
+        """
         ...
 
 
@@ -81,11 +86,15 @@ class SuitePlan:
     epochs: int
 
     def positions(self) -> dict[SampleKey, int]:
-        """Each sample's place in the order the single-process run schedules."""
+        """Each sample's place in the order the single-process run schedules.
+
+        Inspect schedules epoch by epoch (every sample's first attempt, then every
+        second one), and so the sequential test sees them in that order.
+        """
         return {
-            (str(sample.id), epoch): index * self.epochs + epoch - 1
-            for index, sample in enumerate(self.samples)
+            (str(sample.id), epoch): (epoch - 1) * len(self.samples) + index
             for epoch in range(1, self.epochs + 1)
+            for index, sample in enumerate(self.samples)
         }
 
     def shards(self, count: int) -> list[list[str | int]]:
@@ -109,9 +118,15 @@ def plan_suite(run: TaskRun, options: RunOptions) -> SuitePlan:
 
 
 async def suite_policy(
-    plan: SuitePlan, options: RunOptions, framework: Framework
+    plan: SuitePlan,
+    options: RunOptions,
+    framework: Framework,
+    usage: Callable[[], tuple[int, float]] | None = None,
 ) -> SequentialStopping:
-    """The suite's one sequential policy, as a single-process run would build it."""
+    """The suite's one sequential policy, as a single-process run would build it.
+
+    `usage` gives what the samples it has seen spent, for its token and cost budget.
+    """
     task, _ = prepared_task(plan.run, options)
     run = plan.run
     policy = SequentialStopping(
@@ -121,6 +136,7 @@ async def suite_policy(
         _scorer_errors(task),
         rules=[(rule, run.reader(rule)) for rule in run.rules],
         dataset_size=plan.dataset_size,
+        usage=usage,
     )
     await policy.start_task(None, list(plan.samples), plan.epochs)  # type: ignore[arg-type]
     return policy
@@ -155,8 +171,14 @@ class ShardStopping:
     async def complete_sample(
         self, id: str | int, epoch: int, scores: dict[str, SampleScore]
     ) -> None:
+        # Inspect calls this hook inside the sample's own context.
+        used = list(sample_model_usage().values())
         await self.coordinator.completed(
-            self.positions[str(id), epoch], id, epoch, scores
+            self.positions[str(id), epoch],
+            id,
+            epoch,
+            scores,
+            (sum(u.total_tokens for u in used), sum(u.total_cost or 0.0 for u in used)),
         )
 
     async def complete_task(self) -> dict[str, JsonValue]:
@@ -219,6 +241,12 @@ def sample_scores(sample: EvalSample) -> dict[str, SampleScore] | None:
         )
         for name, score in (sample.scores or {}).items()
     }
+
+
+def sample_usage(sample: EvalSample) -> tuple[int, float]:
+    """The tokens and cost a logged sample spent, over every model it called."""
+    used = list((sample.model_usage or {}).values())
+    return sum(u.total_tokens for u in used), sum(u.total_cost or 0.0 for u in used)
 
 
 def shard_samples(log_file: str) -> list[EvalSample]:

@@ -7,6 +7,11 @@ test sees exactly the sequence a single-process run would have seen, and optiona
 stopping keeps its level. Once the prefix decides, the stop position is fixed and
 every shard's next scheduling question is answered "no" past it.
 
+Token and cost budgets are the single-process rule too: the policy checks them
+against what the replayed prefix spent (each shard reports a sample's usage with
+its place), so the budget stops the order where one process with one sample in
+flight stops it, however the shards' samples interleave in time.
+
 A shard may run at most `window` positions ahead of the complete prefix; past that,
 its scheduling question waits. Without this, a shard whose partner starts late runs
 its whole share before the prefix can decide, and the stop reaches it too late.
@@ -40,7 +45,11 @@ class SuiteMonitor:
         self.options = options
         self.framework = framework
         self.order = sorted(plan.positions().items(), key=lambda item: item[1])
-        self.done: dict[int, tuple[str | int, int, Mapping[str, Any] | None]] = {}
+        self.done: dict[
+            int, tuple[str | int, int, Mapping[str, Any] | None, tuple[int, float]]
+        ] = {}
+        self.spent = (0, 0.0)
+        """Tokens and cost of the complete prefix."""
         self.next = 0
         """Length of the complete prefix fed to the policy."""
         self.cut: int | None = None
@@ -52,7 +61,9 @@ class SuiteMonitor:
 
     async def _ready(self) -> Any:
         if self.policy is None:
-            self.policy = await suite_policy(self.plan, self.options, self.framework)
+            self.policy = await suite_policy(
+                self.plan, self.options, self.framework, usage=lambda: self.spent
+            )
             await self._check_stop()
         return self.policy
 
@@ -82,14 +93,17 @@ class SuiteMonitor:
         sample_id: str | int,
         epoch: int,
         scores: Mapping[str, Any] | None,
+        usage: tuple[int, float] = (0, 0.0),
     ) -> None:
         """Record a finished sample and replay the prefix it completes."""
         async with self.progress:
             policy = await self._ready()
             # A retried shard reports its flushed samples again: once is enough.
-            self.done.setdefault(position, (sample_id, epoch, scores))
+            self.done.setdefault(position, (sample_id, epoch, scores, usage))
             while self.cut is None and self.next in self.done:
-                sid, ep, sc = self.done[self.next]
+                sid, ep, sc, used = self.done[self.next]
+                # An errored sample's calls were spent all the same.
+                self.spent = (self.spent[0] + used[0], self.spent[1] + used[1])
                 # A sample that ended in an error never reaches the policy, as in
                 # a single-process run; it still completes its place in the order.
                 if sc is not None:

@@ -13,13 +13,14 @@ import math
 import os
 import re
 import socket
+import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from redline.assess import AssessOptions, assess
-from redline.errors import ClusterError, ConfigError, PrerequisiteError
+from redline.errors import ClusterError, PrerequisiteError
 from redline.evals import (
     RunOptions,
     SuitePlan,
@@ -29,7 +30,10 @@ from redline.evals import (
     merged_log,
     plan_suite,
     run_shard,
+    runs_sequentially,
     sample_scores,
+    sample_usage,
+    shard_samples,
 )
 from redline.frameworks import Framework
 from redline.reports import Report
@@ -47,6 +51,71 @@ _DEFAULT_ASSESS = AssessOptions()
 
 _INSPECT_CONNECTIONS = 10
 """Inspect's default connections per model, where `--max-connections` is not given."""
+
+_HEALTH_EVERY = 2.0
+"""Seconds a wait on the cluster lasts before the head is checked again."""
+
+_HEAD_DEAD_AFTER = 3
+"""Failed checks of the head in a row that mean it is gone."""
+
+
+class _HeadWatch:
+    """Waits on the cluster, failing with one line when its head stops answering.
+
+    With its head (GCS) dead, Ray's `wait` and `get` block; after 60 s Ray ends the
+    process with a C++ log line and exit status 1, before any error reaches Python.
+    Every wait here lasts at most `_HEALTH_EVERY` seconds, and between waits the
+    GCS port must still accept a connection.
+    """
+
+    def __init__(self, ray: Any) -> None:
+        self.ray = ray
+        self.failures = 0
+        address: str | None = None
+        try:
+            address = ray.get_runtime_context().gcs_address
+        except (AttributeError, RuntimeError):
+            # A Ray Client (`ray://`) session has no GCS address of its own;
+            # its connection to the server fails by itself.
+            address = None
+        self.address = address
+
+    def check(self) -> None:
+        if not self.address:
+            return
+        host, _, port = self.address.rpartition(":")
+        try:
+            with socket.create_connection((host, int(port)), timeout=_HEALTH_EVERY):
+                self.failures = 0
+                return
+        except OSError as exc:
+            self.failures += 1
+            if self.failures < _HEAD_DEAD_AFTER:
+                return
+            raise ClusterError(
+                f"the Ray cluster's head at {self.address} stopped answering mid-run "
+                f"({exc}). Start the cluster again and re-run the same command: it "
+                "resumes from the samples the shards flushed."
+            ) from None
+
+    def wait_one(self, refs: list[Any]) -> tuple[list[Any], list[Any]]:
+        """`ray.wait(refs, num_returns=1)`, watching the head."""
+        while True:
+            ready, rest = self.ray.wait(refs, num_returns=1, timeout=_HEALTH_EVERY)
+            if ready:
+                return ready, rest
+            self.check()
+
+    def get(self, refs: Any) -> Any:
+        """`ray.get(refs)`, watching the head."""
+        pending = list(refs) if isinstance(refs, list) else [refs]
+        while pending:
+            _, pending = self.ray.wait(
+                pending, num_returns=len(pending), timeout=_HEALTH_EVERY
+            )
+            if pending:
+                self.check()
+        return self.ray.get(refs)
 
 
 @dataclass(frozen=True)
@@ -142,8 +211,9 @@ class _ActorCoordinator:
         sample_id: str | int,
         epoch: int,
         scores: Mapping[str, Any] | None,
+        usage: tuple[int, float] = (0, 0.0),
     ) -> None:
-        await self.handle.completed.remote(position, sample_id, epoch, scores)
+        await self.handle.completed.remote(position, sample_id, epoch, scores, usage)
 
 
 def _shard(
@@ -201,15 +271,6 @@ class RayTaskRunner:
         framework: Framework | None = None,
         on_ready: Callable[[], None] | None = None,
     ) -> tuple[bool, list[tuple[TaskRun, Any]]]:
-        if options.sequential and (
-            options.budget.tokens is not None or options.budget.cost is not None
-        ):
-            # Each shard counts only its own usage; a budget checked against one
-            # shard's share would be spent several times over.
-            raise ConfigError(
-                "--budget-tokens and --budget-cost are not yet shared across Ray "
-                "shards: drop them, or use --budget-samples"
-            )
         check_model(options.model, options.model_base_url, **dict(options.model_args))
         # Workers run in their own working directory: a relative run folder (the
         # default `runs/...`) would put each shard's log somewhere else.
@@ -260,6 +321,7 @@ class RayTaskRunner:
     ) -> list[tuple[TaskRun, Any]]:
         from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
+        watch = _HeadWatch(ray)
         here = NodeAffinitySchedulingStrategy(
             ray.get_runtime_context().get_node_id(), soft=False
         )
@@ -279,11 +341,16 @@ class RayTaskRunner:
                 root / f"shard-{k + 1}-of-{len(shards)}" for k in range(len(shards))
             ]
             monitor = None
-            if options.sequential and framework is not None:
+            if framework is not None and runs_sequentially(run, options):
                 monitor = monitor_actor.options(scheduling_strategy=here).remote(
                     plan, options, framework, _window(len(shards), options)
                 )
-            suites.append(_Suite(run, plan, dirs, shards, monitor))
+            suite = _Suite(run, plan, dirs, shards, monitor)
+            # A run resumed after its cluster died has a fresh monitor, and its
+            # shards skip the samples their logs flushed: without them the prefix
+            # never grows and every shard waits past its window for good.
+            _report(watch, suite, _flushed(dirs))
+            suites.append(suite)
         per_shard = replace(
             options,
             display="none",
@@ -307,33 +374,20 @@ class RayTaskRunner:
         logs: dict[int, dict[int, Any]] = {id(s): {} for s in suites}
         waiting = list(refs)
         while waiting:
-            ready, waiting = ray.wait(waiting, num_returns=1)
+            ready, waiting = watch.wait_one(waiting)
             suite, k = refs[ready[0]]
-            result = ray.get(ready[0])
+            result = watch.get(ready[0])
             self.results.append(result)
             logs[id(suite)][k] = (
                 result.log if result.log is not None else result.log_file
             )
-            if suite.monitor is not None:
-                # Samples a shard reused from an earlier attempt, or that errored,
-                # never passed its hooks: the monitor learns them from the log.
-                positions = suite.plan.positions()
-                ray.get(
-                    [
-                        suite.monitor.completed.remote(
-                            positions[str(s.id), s.epoch],
-                            s.id,
-                            s.epoch,
-                            sample_scores(s),
-                        )
-                        for s in result.samples()
-                        if (str(s.id), s.epoch) in positions
-                    ]
-                )
+            # Samples a shard reused from an earlier attempt, or that errored,
+            # never passed its hooks: the monitor learns them from the log.
+            _report(watch, suite, result.samples())
         merged = []
         for suite in suites:
             cut, summary = (
-                ray.get(suite.monitor.outcome.remote())
+                watch.get(suite.monitor.outcome.remote())
                 if suite.monitor is not None
                 else (None, None)
             )
@@ -349,6 +403,40 @@ class RayTaskRunner:
             if suite.monitor is not None:
                 ray.kill(suite.monitor)
         return merged
+
+
+def _flushed(shard_dirs: list[Path]) -> list[Any]:
+    """The scored samples an interrupted run's shard logs hold (resume reuses them)."""
+    samples: list[Any] = []
+    for folder in shard_dirs:
+        for path in sorted(folder.glob("*.eval")):
+            try:
+                logged = shard_samples(str(path))
+            except (OSError, ValueError, zipfile.BadZipFile):
+                # A log cut off before its first flush holds nothing to reuse.
+                continue
+            samples.extend(s for s in logged if s.error is None)
+    return samples
+
+
+def _report(watch: _HeadWatch, suite: _Suite, samples: list[Any]) -> None:
+    """Tell the suite's monitor about finished samples (it keeps the first of each)."""
+    if suite.monitor is None or not samples:
+        return
+    positions = suite.plan.positions()
+    watch.get(
+        [
+            suite.monitor.completed.remote(
+                positions[str(s.id), s.epoch],
+                s.id,
+                s.epoch,
+                sample_scores(s),
+                sample_usage(s),
+            )
+            for s in samples
+            if (str(s.id), s.epoch) in positions
+        ]
+    )
 
 
 def run_assessment_on_ray(
