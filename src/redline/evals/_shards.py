@@ -15,16 +15,27 @@ seeded order, and nothing past its stop.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from inspect_ai.log import EvalLog, read_eval_log, recompute_metrics, write_eval_log
+from inspect_ai.log import (
+    EvalLog,
+    EvalSample,
+    EvalSampleReductions,
+    EvalSampleSummary,
+    read_eval_log,
+    recompute_metrics,
+    write_eval_log,
+)
 from inspect_ai.model._model import sample_model_usage
 from inspect_ai.scorer import SampleScore
 from inspect_ai.util import EarlyStop, EarlyStoppingSummary
-from pydantic import JsonValue
+from pydantic import JsonValue, TypeAdapter
 
 from redline.evals._bindings import RUN_KEY, TaskRun
 from redline.evals._run import RunOptions, _scorer_errors, prepared_task, run_tasks
@@ -33,11 +44,14 @@ from redline.frameworks import Framework
 
 if TYPE_CHECKING:
     from inspect_ai.dataset import Sample
-    from inspect_ai.log import EvalSample, EvalSpec
+    from inspect_ai.log import EvalSpec
 
 
 SampleKey = tuple[str, int]
 """A sample's id (as text) and epoch."""
+
+_SUMMARIES = TypeAdapter(list[EvalSampleSummary])
+_REDUCTIONS = TypeAdapter(list[EvalSampleReductions])
 
 
 class ShardCoordinator(Protocol):
@@ -180,6 +194,15 @@ class ShardResult:
     """The worker process that ran it."""
     models_loaded: int
     """Embedded models loaded in that process so far (the cache keeps one)."""
+    log: EvalLog | None = None
+    """The shard's log read back in the worker, samples included: parsing the
+    logs was most of the driver's merge, done there after every shard had finished."""
+
+    def samples(self) -> list[EvalSample]:
+        """The samples the shard's log holds."""
+        if self.log is not None:
+            return list(self.log.samples or [])
+        return shard_samples(self.log_file)
 
 
 def run_shard(
@@ -203,7 +226,9 @@ def run_shard(
         else lambda _run, _task: ShardStopping(coordinator, positions),
     )
     (_, log) = ran[0]
-    return ShardResult(log.location, os.getpid(), len(_local_model._loaded))
+    # Read here, beside the other shards still running, not in the driver after them.
+    full = read_eval_log(log.location)
+    return ShardResult(log.location, os.getpid(), len(_local_model._loaded), full)
 
 
 def sample_scores(sample: EvalSample) -> dict[str, SampleScore] | None:
@@ -231,7 +256,7 @@ def shard_samples(log_file: str) -> list[EvalSample]:
 
 def merge_shards(
     plan: SuitePlan,
-    shard_logs: Sequence[str],
+    shard_logs: Sequence[str | EvalLog],
     log_dir: Path,
     options: RunOptions,
     cut: int | None,
@@ -241,7 +266,7 @@ def merge_shards(
 
     Args:
         plan: The suite's seeded order.
-        shard_logs: Each shard's log file.
+        shard_logs: Each shard's log file, or its log as read.
         log_dir: Where the merged log goes.
         options: The run's options (the limit the log records).
         cut: Position where the shared test stopped; samples at or past it, run
@@ -249,9 +274,10 @@ def merge_shards(
         summary: The shared test's early-stopping summary.
     """
     positions = plan.positions()
-    logs = [read_eval_log(path) for path in shard_logs]
+    logs = [read_eval_log(log) if isinstance(log, str) else log for log in shard_logs]
     base = logs[0]
     chosen: dict[SampleKey, EvalSample] = {}
+    sources: dict[SampleKey, str] = {}
     for log in logs:
         for sample in log.samples or []:
             key = (str(sample.id), sample.epoch)
@@ -259,8 +285,11 @@ def merge_shards(
             if position is None or (cut is not None and position >= cut):
                 continue
             # A retried shard may hold a sample twice; the first finished one counts.
-            chosen.setdefault(key, sample)
-    merged = base.model_copy(deep=True)
+            if key not in chosen:
+                chosen[key] = sample
+                sources[key] = log.location
+    # Copy the header only: the samples are the shards' own objects, never changed.
+    merged = base.model_copy(update={"samples": None}).model_copy(deep=True)
     merged.samples = sorted(
         chosen.values(), key=lambda s: positions[str(s.id), s.epoch]
     )
@@ -282,8 +311,75 @@ def merge_shards(
     name = Path(base.location).name
     merged.location = str(log_dir / name)
     log_dir.mkdir(parents=True, exist_ok=True)
-    write_eval_log(merged, merged.location)
+    _write_merged(merged, sources, Path(merged.location))
     return merged
+
+
+def _member(sample: EvalSample) -> str:
+    # Inspect's name for a sample's record in an .eval log.
+    return f"samples/{sample.id}_epoch_{sample.epoch}.json"
+
+
+def _write_merged(
+    merged: EvalLog, sources: Mapping[SampleKey, str], location: Path
+) -> None:
+    """Write the merged log, each sample's record copied from the shard log holding it.
+
+    Writing the merged log through Inspect's writer re-serialises every sample in the
+    driver after the shards have finished (on 2 cores, a third of a 2-shard run's
+    samples phase: `bench/scale.py`). The records are the bytes the shards' Inspect
+    wrote, chosen by the same rule as `merged.samples`; Inspect writes the header.
+    Shard logs in another format (`.json`) take Inspect's writer.
+    """
+    samples = merged.samples or []
+    if location.suffix != ".eval" or any(
+        Path(sources[str(s.id), s.epoch]).suffix != ".eval" for s in samples
+    ):
+        write_eval_log(merged, str(location))
+        return
+    # Written beside the log folder and moved in whole: a reader of `log_dir` never
+    # sees a log without its header.
+    with tempfile.TemporaryDirectory(
+        dir=location.parent.parent, prefix=".merge-"
+    ) as tmp:
+        partial = Path(tmp) / location.name
+        _write_records(merged, samples, sources, partial)
+        write_eval_log(merged, str(partial), header_only=True)
+        os.replace(partial, location)
+
+
+def _write_records(
+    merged: EvalLog,
+    samples: Sequence[EvalSample],
+    sources: Mapping[SampleKey, str],
+    partial: Path,
+) -> None:
+    archives: dict[str, zipfile.ZipFile] = {}
+    try:
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as target:
+            for sample in samples:
+                source = sources[str(sample.id), sample.epoch]
+                if source not in archives:
+                    archives[source] = zipfile.ZipFile(source)
+                # The last record of a name is the sample's (Inspect supersedes so).
+                info = archives[source].getinfo(_member(sample))
+                with (
+                    archives[source].open(info) as reader,
+                    target.open(info, "w", force_zip64=True) as writer,
+                ):
+                    shutil.copyfileobj(reader, writer, 1024 * 1024)
+            target.writestr(
+                "summaries.json",
+                _SUMMARIES.dump_json([s.summary() for s in samples], exclude_none=True),
+            )
+            if merged.reductions is not None:
+                target.writestr(
+                    "reductions.json",
+                    _REDUCTIONS.dump_json(merged.reductions, exclude_none=True),
+                )
+    finally:
+        for archive in archives.values():
+            archive.close()
 
 
 def _merge_usage(merged: EvalLog, logs: Sequence[EvalLog]) -> None:

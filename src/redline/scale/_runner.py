@@ -371,17 +371,19 @@ class RayTaskRunner:
                     suite.monitor,
                 )
                 refs[ref] = (suite, k)
-        logs: dict[int, dict[int, str]] = {id(s): {} for s in suites}
+        logs: dict[int, dict[int, Any]] = {id(s): {} for s in suites}
         waiting = list(refs)
         while waiting:
             ready, waiting = watch.wait_one(waiting)
             suite, k = refs[ready[0]]
             result = watch.get(ready[0])
             self.results.append(result)
-            logs[id(suite)][k] = result.log_file
+            logs[id(suite)][k] = (
+                result.log if result.log is not None else result.log_file
+            )
             # Samples a shard reused from an earlier attempt, or that errored,
             # never passed its hooks: the monitor learns them from the log.
-            _report(watch, suite, shard_samples(result.log_file))
+            _report(watch, suite, result.samples())
         merged = []
         for suite in suites:
             cut, summary = (
