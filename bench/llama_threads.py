@@ -58,7 +58,10 @@ stop.set()
 def _run(threads: int, policy: str | None, calls: int, busy: float) -> dict[str, float]:
     env = dict(os.environ)
     env.pop("OMP_WAIT_POLICY", None)
-    if policy is not None:
+    env.pop("GOMP_SPINCOUNT", None)
+    if policy is not None and policy.startswith("spin="):
+        env["GOMP_SPINCOUNT"] = policy.removeprefix("spin=")
+    elif policy is not None:
         env["OMP_WAIT_POLICY"] = policy
     out = subprocess.run(
         [
@@ -88,25 +91,64 @@ def main() -> None:
         default=0.2,
         help="share of a core a Python thread beside the calls keeps busy",
     )
-    args = parser.parse_args()
-    settings = [(1, None), (2, None), (2, "PASSIVE"), (1, None)]
-    rows = []
-    for busy in (0.0, args.busy):
-        for threads, policy in settings:
-            result = _run(threads, policy, args.calls, busy)
-            rows.append((busy, threads, policy or "default", result))
-    print(f"cpus: {os.cpu_count()}  calls per setting: {args.calls}")
-    print(
-        f"{'python side':>11} {'threads':>7} {'OMP wait':>8} {'s/call':>7} {'tok/s':>6} {'vs 1':>6}"
+    parser.add_argument(
+        "--settings",
+        default="1,2,2:PASSIVE,2:spin=10000,1",
+        help="threads[:OMP_WAIT_POLICY or spin=GOMP_SPINCOUNT], comma-separated",
     )
-    for busy in (0.0, args.busy):
+    parser.add_argument(
+        "--hogs",
+        type=int,
+        default=0,
+        help="CPU-bound processes run beside, as other users of a shared machine",
+    )
+    args = parser.parse_args()
+    settings = []
+    for item in args.settings.split(","):
+        threads, _, policy = item.partition(":")
+        settings.append((int(threads), policy or None))
+    hogs = [
+        subprocess.Popen([sys.executable, "-c", "while True: pass"])
+        for _ in range(args.hogs)
+    ]
+    try:
+        rows = _measure(settings, args.calls, args.busy)
+    finally:
+        for hog in hogs:
+            hog.kill()
+    print(
+        f"cpus: {os.cpu_count()}  calls per setting: {args.calls}  "
+        f"other CPU-bound processes: {args.hogs}"
+    )
+    _print(rows, args.calls, args.busy)
+
+
+def _measure(
+    settings: list[tuple[int, str | None]], calls: int, busy_share: float
+) -> list[tuple[float, int, str, dict[str, float]]]:
+    rows = []
+    for busy in (0.0, busy_share):
+        for threads, policy in settings:
+            result = _run(threads, policy, calls, busy)
+            rows.append((busy, threads, policy or "default", result))
+    return rows
+
+
+def _print(
+    rows: list[tuple[float, int, str, dict[str, float]]], calls: int, busy_share: float
+) -> None:
+    print(
+        f"{'python side':>11} {'threads':>7} {'OMP wait':>11} {'s/call':>7} "
+        f"{'tok/s':>6} {'vs 1':>6}"
+    )
+    for busy in (0.0, busy_share):
         group = [r for r in rows if r[0] == busy]
         one = [r[3]["seconds"] for r in group if r[1] == 1]
         base = sum(one) / len(one)
         for _, threads, policy, result in group:
             seconds = result["seconds"]
             print(
-                f"{busy:>11.0%} {threads:>7} {policy:>8} {seconds / args.calls:7.2f} "
+                f"{busy:>11.0%} {threads:>7} {policy:>11} {seconds / calls:7.2f} "
                 f"{result['tokens'] / seconds:6.1f} {base / seconds:5.2f}x"
             )
 
