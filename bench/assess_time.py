@@ -36,7 +36,11 @@ from pathlib import Path
 from typing import Any
 
 from inspect_ai.event import ModelEvent
-from inspect_ai.log import list_eval_logs, read_eval_log
+from inspect_ai.log import (
+    list_eval_logs,
+    read_eval_log,
+    resolve_sample_attachments,
+)
 
 from redline.evals._local_model import default_gguf_path, default_threads
 
@@ -92,7 +96,10 @@ def _assess(source: Path, out: Path, limit: int | None) -> Run:
     call_seconds = 0.0
     first, last = wall_ended, wall_started
     for info in list_eval_logs(str(out / "logs")):
-        for sample in read_eval_log(info).samples or []:
+        for logged in read_eval_log(info).samples or []:
+            # Logs keep long texts (prompts among them) as attachments: the replay
+            # must send the text itself, not its `attachment://` reference.
+            sample = resolve_sample_attachments(logged, "full")
             for event in sample.events:
                 if isinstance(event, ModelEvent) and event.call is not None:
                     requests.append(event.call.request)
