@@ -79,8 +79,10 @@ def default_threads() -> int:
     The physical cores this process may run on, less one. ggml's threads meet at a
     spinning barrier after every layer, so one thread descheduled (for Inspect's event
     loop, the scorers, or another process) stalls all the others while they burn
-    their cores waiting. Leaving a core free costs little on many cores; on two shared
-    ones a single thread decodes several times faster than two (bench/assess_time.py).
+    their cores waiting. Leaving a core free costs little on many cores; on two cores
+    a second thread decodes up to 1.8x faster while the machine is idle, but 2 to 3
+    times slower beside any other busy process (bench/llama_threads.py), and results
+    should not hinge on the neighbours. `-M n_threads=N` overrides.
     """
     try:
         usable = len(os.sched_getaffinity(0))
