@@ -80,8 +80,8 @@ def default_threads() -> int:
     spinning barrier after every layer, so one thread descheduled (for Inspect's event
     loop, the scorers, or another process) stalls all the others while they burn
     their cores waiting. Leaving a core free costs little on many cores; on two cores
-    a second thread decodes up to 1.8x faster while the machine is idle, but 2 to 3
-    times slower beside any other busy process (bench/llama_threads.py), and results
+    a second thread decodes up to 1.8x faster while the machine is idle, but at half
+    the speed or less beside any other busy process (bench/llama_threads.py), and results
     should not hinge on the neighbours. `-M n_threads=N` overrides.
     """
     try:
