@@ -10,7 +10,7 @@ confidence, or once a budget (samples, tokens, cost) is spent.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +27,7 @@ from redline.stats import ClassifierError
 if TYPE_CHECKING:
     from inspect_ai.dataset import Sample
     from inspect_ai.log import EvalSpec
+    from inspect_ai.model import ModelUsage
     from inspect_ai.scorer import SampleScore
 
 MANAGER = "redline-sequential"
@@ -41,10 +42,15 @@ class Budget:
     cost: float | None = None
 
 
+def usage_totals(usage: Iterable[ModelUsage]) -> tuple[int, float]:
+    """Tokens and cost over every model's usage: what a token or cost budget counts."""
+    used = list(usage)
+    return sum(u.total_tokens for u in used), sum(u.total_cost or 0.0 for u in used)
+
+
 def _task_usage() -> tuple[int, float]:
     """Tokens and cost every model has used so far in the running Inspect task."""
-    usage = list(model_usage().values())
-    return sum(u.total_tokens for u in usage), sum(u.total_cost or 0.0 for u in usage)
+    return usage_totals(model_usage().values())
 
 
 class SequentialStopping:

@@ -39,7 +39,7 @@ from pydantic import JsonValue, TypeAdapter
 
 from redline.evals._bindings import RUN_KEY, TaskRun
 from redline.evals._run import RunOptions, _scorer_errors, prepared_task, run_tasks
-from redline.evals._sequential import MANAGER, SequentialStopping
+from redline.evals._sequential import MANAGER, SequentialStopping, usage_totals
 from redline.frameworks import Framework
 
 if TYPE_CHECKING:
@@ -172,13 +172,12 @@ class ShardStopping:
         self, id: str | int, epoch: int, scores: dict[str, SampleScore]
     ) -> None:
         # Inspect calls this hook inside the sample's own context.
-        used = list(sample_model_usage().values())
         await self.coordinator.completed(
             self.positions[str(id), epoch],
             id,
             epoch,
             scores,
-            (sum(u.total_tokens for u in used), sum(u.total_cost or 0.0 for u in used)),
+            usage_totals(sample_model_usage().values()),
         )
 
     async def complete_task(self) -> dict[str, JsonValue]:
@@ -245,8 +244,7 @@ def sample_scores(sample: EvalSample) -> dict[str, SampleScore] | None:
 
 def sample_usage(sample: EvalSample) -> tuple[int, float]:
     """The tokens and cost a logged sample spent, over every model it called."""
-    used = list((sample.model_usage or {}).values())
-    return sum(u.total_tokens for u in used), sum(u.total_cost or 0.0 for u in used)
+    return usage_totals((sample.model_usage or {}).values())
 
 
 def shard_samples(log_file: str) -> list[EvalSample]:
